@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from members.models import AuditEntry, Membership, Role, Supporter, Union, User
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["workplace"]
+
+
+class RoleInline(admin.TabularInline):
+    model = Role
+    extra = 0
+    autocomplete_fields = ["school", "district", "region"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "full_name", "is_staff", "is_active"]
+    search_fields = ["email", "full_name"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        ("Person", {"fields": ["full_name", "phone", "preferred_channel", "reminders_opt_out"]}),
+        ("Access", {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
+    ]
+    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+    filter_horizontal = ["groups"]
+    inlines = [MembershipInline, RoleInline]
+
+
+@admin.register(Union)
+class UnionAdmin(admin.ModelAdmin):
+    list_display = ["short_name", "name"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "union", "workplace", "is_active"]
+    list_filter = ["union", "is_active"]
+    search_fields = ["user__email", "member_number"]
+    autocomplete_fields = ["user", "workplace"]
+
+
+@admin.register(Role)
+class RoleAdmin(admin.ModelAdmin):
+    list_display = ["user", "kind", "union", "school", "district", "region"]
+    list_filter = ["kind", "union"]
+    search_fields = ["user__email"]
+    autocomplete_fields = ["user", "school", "district", "region"]
+
+
+@admin.register(Supporter)
+class SupporterAdmin(admin.ModelAdmin):
+    list_display = ["name", "created_at"]
+    search_fields = ["name"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """Read-only: the audit trail is append-only."""
+
+    list_display = ["at", "actor", "action", "object_type", "object_id"]
+    list_filter = ["action"]
+    search_fields = ["action", "object_id", "actor__email"]
+
+    def has_add_permission(self, request: object) -> bool:
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: object, obj: object = None) -> bool:
+        return False

@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from strikes.views import dashboard, lines, notifications, planning, signups
+
+app_name = "strikes"
+
+urlpatterns = [
+    *signups.urlpatterns,
+    *lines.urlpatterns,
+    *dashboard.urlpatterns,
+    *planning.urlpatterns,
+    *notifications.urlpatterns,
+]

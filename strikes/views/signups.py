@@ -1,0 +1,18 @@
+"""Your strike days (placeholder page until this area's work lands)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import path
+
+
+@login_required
+def my_strike_days(request: HttpRequest) -> HttpResponse:
+    return render(request, "strikes/placeholder.html", {"title": "Your strike days"})
+
+
+urlpatterns = [
+    path("my-strike-days/", my_strike_days, name="my-strike-days"),
+]

@@ -1,0 +1,141 @@
+"""Shared fixtures: the rule sets, a small world, and the real-browser set-up."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+from django.conf import settings
+
+from tests import factories as f
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+
+
+def _on_postgres() -> bool:
+    return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    skip_pg = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL")
+    skip_redis = pytest.mark.skip(reason="needs Redis: set REDIS_URL")
+    skip_browser = pytest.mark.skip(reason=f"needs Chromium at {CHROMIUM}")
+    for item in items:
+        if "postgres" in item.keywords and not _on_postgres():
+            item.add_marker(skip_pg)
+        if "redis" in item.keywords and not settings.REDIS_URL:
+            item.add_marker(skip_redis)
+        if "browser" in item.keywords and not os.path.exists(CHROMIUM):
+            item.add_marker(skip_browser)
+
+
+@pytest.fixture
+def rule_sets(db: None) -> None:
+    """The two UK regimes, as the data migration seeds them."""
+    from strikes.rules import rule_sets_ensure
+
+    rule_sets_ensure()
+
+
+@pytest.fixture
+def union(db: None):
+    return f.UnionFactory()
+
+
+@pytest.fixture
+def world(db: None, union):
+    """Two regions, two districts in one and one in the other, a school in each district."""
+    england = f.NationFactory(code="E")
+    north = f.RegionFactory(nation=england, name="Northern", slug="northern")
+    south = f.RegionFactory(nation=england, name="London", slug="london")
+    d1 = f.DistrictFactory(region=north, name="Newcastle upon Tyne", la_code="391")
+    d2 = f.DistrictFactory(region=north, name="Gateshead", la_code="390")
+    d3 = f.DistrictFactory(region=south, name="Camden", la_code="202")
+    s1 = f.SchoolFactory(district=d1, name="Heaton Primary")
+    s2 = f.SchoolFactory(district=d1, name="Jesmond High")
+    s3 = f.SchoolFactory(district=d2, name="Felling Academy")
+    s4 = f.SchoolFactory(district=d3, name="Holborn Primary")
+
+    class World:
+        pass
+
+    w = World()
+    w.union = union
+    w.nation = england
+    w.north, w.south = north, south
+    w.d1, w.d2, w.d3 = d1, d2, d3
+    w.s1, w.s2, w.s3, w.s4 = s1, s2, s3, s4
+    return w
+
+
+# --- Real Chromium through Playwright -------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    """Debian's Chromium, never a downloaded browser; no calls home."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict) -> dict:
+    """A phone: the people outside the school gate use one."""
+    return {
+        **browser_context_args,
+        "viewport": {"width": 390, "height": 844},
+        "is_mobile": True,
+        "has_touch": True,
+        "locale": "en-GB",
+        "timezone_id": "Europe/London",
+    }
+
+
+@pytest.fixture
+def allow_sync_orm_in_browser_tests() -> None:
+    """Playwright's sync API runs an event loop in this thread; the ORM calls made by the test
+    itself are still synchronous and safe."""
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+
+@pytest.fixture
+def browser_login(live_server, allow_sync_orm_in_browser_tests):
+    """Sign a user in to a Playwright page by giving it a real session cookie.
+
+    The sign-in journey itself (emailed code) has its own browser test; the other journeys
+    start signed in.
+    """
+    from django.conf import settings as django_settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    def login(page, user) -> None:
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.save()
+        page.context.add_cookies(
+            [
+                {
+                    "name": django_settings.SESSION_COOKIE_NAME,
+                    "value": session.session_key,
+                    "url": live_server.url,
+                }
+            ]
+        )
+
+    return login
