@@ -187,10 +187,22 @@ class Role(models.Model):
                 ),
                 name="role_place_matches_kind",
             ),
+            # One constraint per kind: NULL places never compare equal in SQL.
             models.UniqueConstraint(
-                fields=["user", "union", "kind", "school", "district", "region"],
-                nulls_distinct=False,
-                name="role_unique_per_place",
+                fields=["user", "union", "school"], condition=Q(kind="rep"),
+                name="rep_role_once_per_school",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "union", "district"], condition=Q(kind="district_officer"),
+                name="district_role_once_per_district",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "union", "region"], condition=Q(kind="regional_officer"),
+                name="regional_role_once_per_region",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "union"], condition=Q(kind="national_organiser"),
+                name="national_role_once_per_union",
             ),
         ]
 

@@ -17,6 +17,12 @@ def _on_postgres() -> bool:
     return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
+    # themselves are still plain synchronous calls, so Django's async guard is lifted for tests.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     skip_pg = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL")
     skip_redis = pytest.mark.skip(reason="needs Redis: set REDIS_URL")
@@ -106,9 +112,8 @@ def browser_context_args(browser_context_args: dict) -> dict:
 
 @pytest.fixture
 def allow_sync_orm_in_browser_tests() -> None:
-    """Playwright's sync API runs an event loop in this thread; the ORM calls made by the test
-    itself are still synchronous and safe."""
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    """Kept for readability in browser tests; the guard is lifted in pytest_configure."""
+    assert os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE") == "true"
 
 
 @pytest.fixture

@@ -69,6 +69,7 @@ class SchoolFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = School
+        skip_postgeneration_save = True
 
     urn = factory.Sequence(lambda n: 900000 + n)
     name = factory.Sequence(lambda n: f"School {n}")

@@ -1,24 +1,67 @@
-"""Sending what the outbox holds: claim a row with a lease, send it, record the result."""
+"""Sending what the outbox holds: claim a row with a lease, send it, record the result.
+
+Once, and never lost:
+
+- ``notifications_queue_due`` (the beat sweep) picks due rows with ``SKIP LOCKED``, marks them
+  *queued* (a short lease on a ``due`` row) in one bulk update and hands their ids to workers.
+  A second sweep a moment later skips them; if the queue message is lost, the queued lease
+  expires and a later sweep queues the row again.
+- ``notification_claim`` takes a row for sending in the database (status ``sending`` and a
+  lease) before anything goes out, so two workers or a retried task never send twice. A worker
+  killed mid-send leaves the lease to expire; a later sweep queues the row again (at worst one
+  duplicate for that crash, never a loss).
+- A failed send goes back to ``due`` with its ``due_at`` pushed back (exponential backoff) and
+  ends as ``failed`` with ``last_error`` after ``NOTIFICATION_MAX_ATTEMPTS`` attempts.
+"""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import logging
+from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from strikes.models import Notification
 
-LEASE = timedelta(minutes=10)
-MAX_ATTEMPTS = 5
+log = logging.getLogger(__name__)
+
+
+class Undeliverable(Exception):
+    """The message should not go (nobody to send to, no longer relevant): cancel, don't retry."""
+
+
+def _lease() -> timedelta:
+    return timedelta(seconds=getattr(settings, "NOTIFICATION_LEASE_SECONDS", 600))
+
+
+def _queued_lease() -> timedelta:
+    return timedelta(seconds=getattr(settings, "NOTIFICATION_QUEUED_LEASE_SECONDS", 300))
+
+
+def _max_attempts() -> int:
+    return getattr(settings, "NOTIFICATION_MAX_ATTEMPTS", 5)
+
+
+def _backoff(attempts: int) -> timedelta:
+    base = getattr(settings, "NOTIFICATION_RETRY_BASE_SECONDS", 60)
+    return timedelta(seconds=base * 2 ** max(attempts - 1, 0))
+
+
+def _sweepable(now: datetime) -> Q:
+    """Due and not already queued by a recent sweep, or held by a lease that has expired."""
+    return Q(due_at__lte=now) & (
+        Q(status=Notification.Status.DUE, lease_until__isnull=True)
+        | Q(status=Notification.Status.DUE, lease_until__lt=now)
+        | Q(status=Notification.Status.SENDING, lease_until__lt=now)
+    )
 
 
 def notification_claim(*, notification_id: int) -> Notification | None:
-    """Take the row for sending, or None if it is sent, failed or held by a live lease."""
+    """Take the row for sending, or None if it is sent, failed, not yet due or held by a live
+    sending lease. A ``due`` row marked queued by the sweep may be claimed by its worker."""
     now = timezone.now()
     with transaction.atomic():
         row = (
@@ -33,58 +76,72 @@ def notification_claim(*, notification_id: int) -> Notification | None:
         if row is None:
             return None
         row.status = Notification.Status.SENDING
-        row.lease_until = now + LEASE
+        row.lease_until = now + _lease()
         row.attempts += 1
         row.save(update_fields=["status", "lease_until", "attempts"])
     return row
 
 
 def notification_deliver(*, notification_id: int) -> str:
+    """Claim, send and record one message. Returns what happened: sent, skipped, retry,
+    failed or cancelled."""
     row = notification_claim(notification_id=notification_id)
     if row is None:
         return "skipped"
+    from strikes.messages import message_send
+
     try:
-        _send(row)
-    except Exception as exc:  # noqa: BLE001 - any backend failure is recorded on the row
-        row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-        row.status = (
-            Notification.Status.FAILED if row.attempts >= MAX_ATTEMPTS else Notification.Status.DUE
+        message_send(row)
+    except Undeliverable as exc:
+        Notification.objects.filter(pk=row.pk, status=Notification.Status.SENDING).update(
+            status=Notification.Status.CANCELLED, last_error=str(exc)[:2000], lease_until=None
         )
-        row.due_at = timezone.now() + timedelta(minutes=2**row.attempts)
-        row.lease_until = None
-        row.save(update_fields=["last_error", "status", "due_at", "lease_until"])
-        return "failed"
-    row.status = Notification.Status.SENT
-    row.sent_at = timezone.now()
-    row.lease_until = None
-    row.save(update_fields=["status", "sent_at", "lease_until"])
+        return "cancelled"
+    except Exception as exc:  # noqa: BLE001 - any backend failure is recorded on the row
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        failed = row.attempts >= _max_attempts()
+        log.warning("Notification %s attempt %s failed: %s", row.pk, row.attempts, error)
+        Notification.objects.filter(pk=row.pk, status=Notification.Status.SENDING).update(
+            last_error=error,
+            status=Notification.Status.FAILED if failed else Notification.Status.DUE,
+            due_at=row.due_at if failed else timezone.now() + _backoff(row.attempts),
+            lease_until=None,
+        )
+        return "failed" if failed else "retry"
+    Notification.objects.filter(pk=row.pk).update(
+        status=Notification.Status.SENT, sent_at=timezone.now(), lease_until=None
+    )
     return "sent"
 
 
-def _send(row: Notification) -> None:
-    recipient = row.user or row.supporter
-    address = getattr(recipient, "email", "")
-    context = {"notification": row, "recipient": recipient, "site_url": settings.SITE_URL}
-    subject = render_to_string("strikes/email/subject.txt", context).strip()
-    body = render_to_string("strikes/email/body.txt", context)
-    message = EmailMultiAlternatives(subject, body, to=[address])
-    message.send()
+def notifications_queue_due(*, limit: int | None = None, now: datetime | None = None) -> int:
+    """The beat sweep: hand every due message (and every expired lease) to a worker.
 
-
-def notifications_queue_due(*, limit: int = 5000) -> int:
-    """The beat sweep: hand every due message (and every expired lease) to a worker."""
+    Two queries whatever the number of recipients: one to pick (and lock) due ids, one bulk
+    update marking them queued. Ids are handed to the broker after the commit; if the broker is
+    down they stay marked until the queued lease expires, then a later sweep tries again.
+    """
     from strikes.tasks import notification_send
 
-    now = timezone.now()
-    ids = list(
-        Notification.objects.filter(due_at__lte=now)
-        .filter(
-            Q(status=Notification.Status.DUE)
-            | Q(status=Notification.Status.SENDING, lease_until__lt=now)
+    now = now or timezone.now()
+    limit = limit or getattr(settings, "NOTIFICATION_SWEEP_LIMIT", 5000)
+    with transaction.atomic():
+        ids = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(_sweepable(now))
+            .order_by("due_at")
+            .values_list("pk", flat=True)[:limit]
         )
-        .order_by("due_at")
-        .values_list("pk", flat=True)[:limit]
-    )
+        if ids:
+            Notification.objects.filter(pk__in=ids).update(
+                status=Notification.Status.DUE, lease_until=now + _queued_lease()
+            )
+    handed = 0
     for pk in ids:
-        notification_send.delay(pk)
-    return len(ids)
+        try:
+            notification_send.delay(pk)
+        except Exception:  # noqa: BLE001 - broker down: the queued lease expires, a sweep retries
+            log.warning("Broker unavailable; %s notifications wait for the next sweep.", len(ids))
+            break
+        handed += 1
+    return handed

@@ -1,18 +1,298 @@
-"""Strike-day dashboards (placeholder page until this area's work lands)."""
+"""Strike-day dashboards for organisers: figures, table by area, needs attention, chart, map,
+CSV export, and a school's lines with their reports."""
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+from typing import Any
+from urllib.parse import urlencode
+
+from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.urls import path
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import path, reverse
+from django.utils import timezone
+
+from members.audit import audit_log
+from members.permissions import ALLOWED_KINDS, Action, Viewer, viewer_for
+from schools.models import District, Region, School
+from strikes.models import StrikeDay
+from strikes.selectors import dashboard as sel
+
+DEFAULT_BY = dt.time(9, 0)
+PLACE_PARAMS = ("school", "district", "region")
+COLUMNS = (
+    ("called_out", "Called out"),
+    ("staffed", "Lines with signups"),
+    ("no_signups", "No signups"),
+    ("below_minimum", "Below minimum"),
+    ("reported", "Reported"),
+    ("pickets", "Pickets"),
+    ("supporters", "Supporters"),
+    ("closed", "Closed"),
+    ("restricted", "Restricted"),
+    ("open", "Open"),
+    ("not_reported", "Not reported"),
+)
+
+
+class DashboardForm(forms.Form):
+    """The querystring: drill-down place, sort, and the "not reported by" time."""
+
+    region = forms.IntegerField(required=False, min_value=1)
+    district = forms.IntegerField(required=False, min_value=1)
+    school = forms.IntegerField(required=False, min_value=1)
+    sort = forms.ChoiceField(required=False, choices=[(c, c) for c in sel.SORT_COLUMNS])
+    dir = forms.ChoiceField(required=False, choices=[("asc", "asc"), ("desc", "desc")])
+    by = forms.TimeField(required=False, input_formats=["%H:%M"])
+
+
+def _strike_day_for(request: HttpRequest, strike_day_id: int) -> tuple[StrikeDay, Viewer]:
+    """The strike day, or 404 when the viewer has no dashboard in its union."""
+    strike_day = get_object_or_404(
+        StrikeDay.objects.select_related("dispute", "dispute__union"), pk=strike_day_id
+    )
+    viewer = viewer_for(request.user)
+    if not viewer.roles_in(strike_day.dispute.union_id, ALLOWED_KINDS[Action.VIEW_DASHBOARD]):
+        raise Http404("No such strike day.")
+    return strike_day, viewer
+
+
+def _place_from(data: dict[str, Any]) -> School | District | Region | None:
+    """The most specific drill-down place asked for; 404 for an unknown id."""
+    if data.get("school"):
+        return get_object_or_404(School.objects.select_related("district__region"), pk=data["school"])
+    if data.get("district"):
+        return get_object_or_404(District.objects.select_related("region"), pk=data["district"])
+    if data.get("region"):
+        return get_object_or_404(Region, pk=data["region"])
+    return None
+
+
+def _scope_for(
+    request: HttpRequest, strike_day: StrikeDay, viewer: Viewer, action: Action
+) -> tuple[sel.Scope, dict[str, Any]]:
+    form = DashboardForm(request.GET)
+    form.is_valid()  # a bad value is dropped field by field (sort, time), not refused
+    data = form.cleaned_data
+    for name in PLACE_PARAMS:
+        if name in form.errors:
+            raise Http404("No such place.")
+    union_id = strike_day.dispute.union_id
+    place = _place_from(data)
+    if place is None:
+        place = sel.default_place(viewer, union_id)
+        # A viewer with several places starts from the nation, filtered to their places.
+        if place is not None and not viewer.may(action, place, union=union_id):
+            raise PermissionDenied("You may not see this dashboard.")
+        if place is None and not viewer.roles_in(union_id, ALLOWED_KINDS[action]):
+            raise PermissionDenied("You may not see this dashboard.")
+    elif not viewer.may(action, place, union=union_id):
+        raise PermissionDenied("You may not see this place's dashboard.")
+    scope = sel.dashboard_scope(strike_day=strike_day, viewer=viewer, place=place, action=action)
+    return scope, data
+
+
+def _by_datetime(strike_day: StrikeDay, by: dt.time | None) -> dt.datetime:
+    tz = timezone.get_current_timezone()
+    return dt.datetime.combine(strike_day.date, by or DEFAULT_BY, tzinfo=tz)
+
+
+def _query(params: dict[str, Any]) -> str:
+    clean = {k: v for k, v in params.items() if v not in (None, "")}
+    return f"?{urlencode(clean)}" if clean else ""
 
 
 @login_required
 def dashboard_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "strikes/placeholder.html", {"title": "Strike-day dashboards"})
+    viewer = viewer_for(request.user)
+    days = list(sel.strike_days_for_viewer(viewer=viewer))
+    today = timezone.localdate()
+    return render(
+        request,
+        "strikes/dashboard/home.html",
+        {
+            "upcoming": [d for d in days if d.date >= today][::-1],
+            "past": [d for d in days if d.date < today],
+            "has_dashboard": bool(viewer.roles),
+        },
+    )
+
+
+@login_required
+def dashboard_day(request: HttpRequest, strike_day_id: int) -> HttpResponse:
+    strike_day, viewer = _strike_day_for(request, strike_day_id)
+    scope, data = _scope_for(request, strike_day, viewer, Action.VIEW_DASHBOARD)
+    base = reverse("strikes:dashboard", args=[strike_day.pk])
+    if request.htmx and request.GET.get("part") == "map":
+        return render(
+            request,
+            "strikes/dashboard/day.html#dash-map",
+            {"map": sel.dashboard_map(scope=scope), "map_url": request.get_full_path()},
+        )
+    by = _by_datetime(strike_day, data.get("by"))
+    table = sel.dashboard_table(
+        scope=scope, by=by, sort=data.get("sort") or "name", direction=data.get("dir") or "asc"
+    )
+    attention = sel.dashboard_attention(scope=scope, table=table, by=by)
+    chart = sel.dashboard_chart(scope=scope)
+    keep = {
+        "sort": data.get("sort"),
+        "dir": data.get("dir"),
+        "by": data["by"].strftime("%H:%M") if data.get("by") else None,
+    }
+    place_param = {}
+    if scope.place is not None and scope.level in PLACE_PARAMS and _explicit(data):
+        place_param = {scope.level: scope.place.pk}
+    for row in table.rows:
+        if table.child_level == sel.LEVEL_SCHOOL:
+            row.url = reverse("strikes:dashboard-school", args=[strike_day.pk, row.key])
+        else:
+            row.url = base + _query({table.child_level: row.key, **keep})
+    headers = []
+    for column, label in (("name", "Area"), *COLUMNS):
+        active = table.sort == column
+        direction = "desc" if active and table.direction == "asc" else "asc"
+        if not active and column != "name":
+            direction = "desc"
+        headers.append(
+            {
+                "column": column,
+                "label": label,
+                "active": active,
+                "dir": table.direction if active else "",
+                "url": base + _query({**place_param, **keep, "sort": column, "dir": direction}),
+            }
+        )
+    context = {
+        "strike_day": strike_day,
+        "scope": scope,
+        "table": table,
+        "figures": table.headline,
+        "headers": headers,
+        "attention": attention,
+        "chart": chart,
+        "by": by,
+        "by_value": f"{by:%H:%M}",
+        "live_url": request.get_full_path(),
+        "crumbs": _crumbs(scope, base, keep),
+        "export_url": reverse("strikes:dashboard-export", args=[strike_day.pk])
+        + _query({**place_param, **keep}),
+        "may_export": _may_export(viewer, scope, strike_day),
+        "place_param": place_param,
+        "keep": keep,
+    }
+    if request.htmx:
+        return render(request, "strikes/dashboard/day.html#dash-live", context)
+    context["map"] = sel.dashboard_map(scope=scope)
+    context["map_url"] = base + _query({**place_param, **keep, "part": "map"})
+    return render(request, "strikes/dashboard/day.html", context)
+
+
+def _may_export(viewer: Viewer, scope: sel.Scope, strike_day: StrikeDay) -> bool:
+    union_id = strike_day.dispute.union_id
+    if scope.place is None:
+        return bool(viewer.roles_in(union_id, ALLOWED_KINDS[Action.EXPORT]))
+    return viewer.may(Action.EXPORT, scope.place, union=union_id)
+
+
+def _explicit(data: dict[str, Any]) -> bool:
+    return any(data.get(p) for p in PLACE_PARAMS)
+
+
+def _crumbs(scope: sel.Scope, base: str, keep: dict[str, Any]) -> list[dict[str, str]]:
+    """Links back up the drill-down: nation, region, district."""
+    crumbs: list[dict[str, str]] = []
+    place = scope.place
+    region = district = None
+    if isinstance(place, School):
+        district = place.district
+        region = district.region
+    elif isinstance(place, District):
+        district, region = place, place.region
+    elif isinstance(place, Region):
+        region = place
+    crumbs.append({"label": "All areas", "url": base + _query(keep)})
+    if region is not None and place is not region:
+        crumbs.append({"label": region.name, "url": base + _query({"region": region.pk, **keep})})
+    if district is not None and place is not district:
+        crumbs.append(
+            {"label": district.name, "url": base + _query({"district": district.pk, **keep})}
+        )
+    return crumbs
+
+
+@login_required
+def dashboard_export(request: HttpRequest, strike_day_id: int) -> HttpResponse:
+    strike_day, viewer = _strike_day_for(request, strike_day_id)
+    scope, data = _scope_for(request, strike_day, viewer, Action.EXPORT)
+    by = _by_datetime(strike_day, data.get("by"))
+    table = sel.dashboard_table(
+        scope=scope, by=by, sort=data.get("sort") or "name", direction=data.get("dir") or "asc"
+    )
+    audit_log(
+        actor=request.user,
+        action="dashboard.export",
+        obj=strike_day,
+        scope=scope.level,
+        place_id=getattr(scope.place, "pk", None),
+        rows=len(table.rows),
+    )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    filename = f"strike-day-{strike_day.date:%Y-%m-%d}-{scope.level}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    level_label = {
+        sel.LEVEL_REGION: "District",
+        sel.LEVEL_NATIONAL: "Region",
+    }.get(scope.level, "School")
+    writer.writerow([level_label, "Lines", *(label for _, label in COLUMNS)])
+    for row in [*table.rows, table.headline]:
+        name = row.name if row is not table.headline else f"Total: {row.name}"
+        writer.writerow(
+            [_csv_safe(name), row.lines, *(getattr(row, column) for column, _ in COLUMNS)]
+        )
+    writer.writerow([])
+    now = timezone.localtime()
+    writer.writerow([f"Exported by {request.user.email} at {now:%Y-%m-%d %H:%M %Z}"])
+    return response
+
+
+def _csv_safe(value: str) -> str:
+    """Stop a spreadsheet from running a cell as a formula."""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@") else value
+
+
+@login_required
+def dashboard_school(request: HttpRequest, strike_day_id: int, school_id: int) -> HttpResponse:
+    strike_day, viewer = _strike_day_for(request, strike_day_id)
+    school = get_object_or_404(School.objects.select_related("district__region"), pk=school_id)
+    if not viewer.may(Action.VIEW_DASHBOARD, school, union=strike_day.dispute.union_id):
+        raise PermissionDenied("You may not see this school's dashboard.")
+    lines = sel.school_lines(strike_day=strike_day, school=school)
+    base = reverse("strikes:dashboard", args=[strike_day.pk])
+    return render(
+        request,
+        "strikes/dashboard/school.html",
+        {
+            "strike_day": strike_day,
+            "school": school,
+            "lines": lines,
+            "back_url": base + _query({"district": school.district_id}),
+        },
+    )
 
 
 urlpatterns = [
-    path("dashboard-home/", dashboard_home, name="dashboard-home"),
+    path("dashboard/", dashboard_home, name="dashboard-home"),
+    path("dashboard/<int:strike_day_id>/", dashboard_day, name="dashboard"),
+    path("dashboard/<int:strike_day_id>/export.csv", dashboard_export, name="dashboard-export"),
+    path(
+        "dashboard/<int:strike_day_id>/school/<int:school_id>/",
+        dashboard_school,
+        name="dashboard-school",
+    ),
 ]

@@ -1,18 +1,393 @@
-"""Your school's picket lines (placeholder page until this area's work lands)."""
+"""Reps run their picket lines: shifts before the day, check-in and reports on the day."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.urls import path
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from members.errors import DomainError
+from members.models import User
+from strikes.forms.lines import (
+    CheckInForm,
+    NoShowForm,
+    NudgeForm,
+    OrganiserForm,
+    PatternForm,
+    ReportForm,
+    ShiftForm,
+    WalkUpForm,
+    new_nonce,
+)
+from strikes.models import Notification, PicketLine, Shift, Signup
+from strikes.selectors import lines as sel
+from strikes.services import lines as svc
+
+ADVICE = "The Code of Practice on Picketing advises no more than six pickets at an entrance."
 
 
-@login_required
+def rep_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Signed in; a member of the school who is not its rep gets a 403 page that says why."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except sel.Refused:
+            return render(request, "strikes/lines/refused.html", status=403)
+
+    return wrapper
+
+
+def _day_url(line: PicketLine) -> str:
+    return reverse("strikes:rep-day", args=[line.strike_day_id, line.school_id])
+
+
+def _advised() -> int:
+    return settings.PICKETS_ADVISED_PER_ENTRANCE
+
+
+# --- Before the day ------------------------------------------------------------------------
+
+
+@rep_view
 def rep_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "strikes/placeholder.html", {"title": "Your school's picket lines"})
+    schools = sel.rep_home_data(user=request.user)
+    if not schools:
+        return render(request, "strikes/lines/refused.html", status=403)
+    return render(
+        request,
+        "strikes/lines/home.html",
+        {"schools": schools, "advised": _advised(), "advice": ADVICE},
+    )
+
+
+@rep_view
+def rep_day(request: HttpRequest, strike_day_id: int, school_id: int) -> HttpResponse:
+    called = sel.called_out_for_rep(
+        user=request.user, strike_day_id=strike_day_id, school_id=school_id
+    )
+    day, school = called.strike_day, called.school
+    svc.picket_lines_ensure(pairs=[(day, school)])
+    lines = list(sel.lines_for_school_day(strike_day=day, school=school))
+    coming = {
+        line.pk: sel.expected_signups(picket_line=line) for line in lines
+    }  # names: the rep only (RUN_LINE implies VIEW_ROSTER here)
+    missing = list(sel.members_not_signed_up(strike_day=day, school=school))
+    today = timezone.localdate().isoformat()
+    keys = [f"nudge:{day.pk}:{m.user_id}:{today}" for m in missing]
+    nudged = set(Notification.objects.filter(key__in=keys).values_list("user_id", flat=True))
+    for m in missing:
+        m.nudged_today = m.user_id in nudged
+    for line in lines:
+        line.coming = coming[line.pk]
+    return render(
+        request,
+        "strikes/lines/day.html",
+        {
+            "called": called,
+            "day": day,
+            "school": school,
+            "lines": lines,
+            "missing": missing,
+            "pattern_form": PatternForm(),
+            "supervisor_required": sel.supervisor_required(day),
+            "rules": sel.rules_for(day),
+            "advised": _advised(),
+            "advice": ADVICE,
+        },
+    )
+
+
+@rep_view
+@require_POST
+def rep_pattern(request: HttpRequest, strike_day_id: int, school_id: int) -> HttpResponse:
+    called = sel.called_out_for_rep(
+        user=request.user, strike_day_id=strike_day_id, school_id=school_id
+    )
+    form = PatternForm(request.POST)
+    url = reverse("strikes:rep-day", args=[strike_day_id, school_id])
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(url)
+    try:
+        made = svc.shifts_create_from_pattern(
+            strike_day=called.strike_day,
+            school=called.school,
+            pattern=form.cleaned_data["slots"],
+            capacity=form.cleaned_data["capacity"],
+            minimum_wanted=form.cleaned_data["minimum_wanted"],
+            acting_user=request.user,
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(url)
+    if made:
+        messages.success(request, f"{len(made)} shifts added.")
+    else:
+        messages.info(request, "Those shifts already exist at every entrance; nothing added.")
+    if form.cleaned_data["capacity"] > _advised():
+        messages.warning(request, ADVICE)
+    return redirect(url)
+
+
+@rep_view
+@require_POST
+def rep_nudge(request: HttpRequest, strike_day_id: int, school_id: int) -> HttpResponse:
+    called = sel.called_out_for_rep(
+        user=request.user, strike_day_id=strike_day_id, school_id=school_id
+    )
+    url = reverse("strikes:rep-day", args=[strike_day_id, school_id])
+    form = NudgeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose someone to nudge.")
+        return redirect(url)
+    person = get_object_or_404(User, pk=form.cleaned_data["user"])
+    try:
+        sent = svc.member_nudge(
+            strike_day=called.strike_day,
+            school=called.school,
+            user=person,
+            acting_user=request.user,
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(url)
+    if sent is None:
+        messages.info(request, f"{person.display_name} was already nudged today.")
+    else:
+        messages.success(request, f"Nudge queued for {person.display_name}.")
+    return redirect(url)
+
+
+@rep_view
+def shift_edit(request: HttpRequest, shift_id: int) -> HttpResponse:
+    shift = get_object_or_404(Shift, pk=shift_id, cancelled_at__isnull=True)
+    line = sel.picket_line_for_rep(user=request.user, line_id=shift.picket_line_id)
+    if request.method == "POST":
+        form = ShiftForm(request.POST)
+        if form.is_valid():
+            try:
+                shift = svc.shift_update(shift=shift, acting_user=request.user, **form.cleaned_data)
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, f"Shift {shift} saved.")
+                if shift.capacity > _advised():
+                    messages.warning(request, ADVICE)
+                return redirect(_day_url(line))
+    else:
+        form = ShiftForm(
+            initial={
+                "starts_at": timezone.localtime(shift.starts_at).time(),
+                "ends_at": timezone.localtime(shift.ends_at).time(),
+                "capacity": shift.capacity,
+                "minimum_wanted": shift.minimum_wanted,
+            }
+        )
+    return render(
+        request,
+        "strikes/lines/shift_edit.html",
+        {"shift": shift, "line": line, "form": form, "advised": _advised(), "advice": ADVICE},
+    )
+
+
+@rep_view
+@require_POST
+def shift_remove(request: HttpRequest, shift_id: int) -> HttpResponse:
+    shift = get_object_or_404(Shift, pk=shift_id)
+    line = sel.picket_line_for_rep(user=request.user, line_id=shift.picket_line_id)
+    told = svc.shift_remove(shift=shift, acting_user=request.user)
+    messages.success(
+        request, f"Shift {shift} removed. {told} {'person' if told == 1 else 'people'} told."
+    )
+    return redirect(_day_url(line))
+
+
+@rep_view
+@require_POST
+def line_organiser(request: HttpRequest, line_id: int) -> HttpResponse:
+    line = sel.picket_line_for_rep(user=request.user, line_id=line_id)
+    form = OrganiserForm(request.POST)
+    if form.is_valid():
+        svc.picket_line_set_organiser(
+            picket_line=line,
+            supervisor_name=form.cleaned_data["supervisor_name"],
+            acting_user=request.user,
+        )
+        messages.success(request, f"Saved for {line.entrance.name}.")
+    else:
+        messages.error(request, "Names are at most 150 characters.")
+    return redirect(_day_url(line))
+
+
+@rep_view
+def line_letter(request: HttpRequest, line_id: int) -> HttpResponse:
+    line = sel.picket_line_for_rep(user=request.user, line_id=line_id)
+    if not sel.supervisor_required(line.strike_day):
+        return render(request, "strikes/lines/letter.html", {"line": line, "not_needed": True})
+    return render(request, "strikes/lines/letter.html", {"line": line, "not_needed": False})
+
+
+@rep_view
+def line_roster(request: HttpRequest, line_id: int) -> HttpResponse:
+    line = sel.picket_line_for_rep(user=request.user, line_id=line_id)
+    return render(
+        request,
+        "strikes/lines/roster.html",
+        {
+            "line": line,
+            "shifts": sel.expected_signups(picket_line=line),
+            "supervisor_required": sel.supervisor_required(line.strike_day),
+        },
+    )
+
+
+# --- On the day ----------------------------------------------------------------------------
+
+
+def _check_in_context(line: PicketLine) -> dict[str, Any]:
+    shifts = sel.expected_signups(picket_line=line)
+    now = timezone.now()
+    for shift in shifts:
+        shift.walk_up_nonce = new_nonce()
+        shift.has_ended = shift.ends_at <= now
+    return {"line": line, "shifts": shifts, "nonce": new_nonce()}
+
+
+@rep_view
+def line_check_in(request: HttpRequest, line_id: int) -> HttpResponse:
+    line = sel.picket_line_for_rep(user=request.user, line_id=line_id)
+    url = reverse("strikes:line-check-in", args=[line.pk])
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "arrived":
+                form = CheckInForm(request.POST)
+                if not form.is_valid():
+                    raise DomainError("Choose someone to check in.", code="bad_form")
+                signup = get_object_or_404(
+                    Signup.objects.select_related("user", "supporter"),
+                    pk=form.cleaned_data["signup"],
+                    shift__picket_line=line,
+                )
+                signup = svc.signup_check_in(signup=signup, acting_user=request.user)
+                if request.htmx:
+                    signup = Signup.objects.select_related("user", "supporter").get(pk=signup.pk)
+                    return render(
+                        request,
+                        "strikes/lines/check_in.html#signup-row",
+                        {"line": line, "person": signup, "nonce": new_nonce()},
+                    )
+                messages.success(request, "Checked in.")
+            elif action == "walk_up":
+                form = WalkUpForm(request.POST)
+                if not form.is_valid():
+                    raise DomainError("Write the person's name to add them.", code="bad_form")
+                shift = get_object_or_404(
+                    Shift, pk=form.cleaned_data["shift"], picket_line=line, cancelled_at=None
+                )
+                signup = svc.signup_walk_up_add(
+                    shift=shift,
+                    name=form.cleaned_data["name"],
+                    nonce=form.cleaned_data["nonce"],
+                    acting_user=request.user,
+                )
+                messages.success(request, f"{signup.walk_up_name} added and checked in.")
+            elif action == "no_show":
+                form = NoShowForm(request.POST)
+                if not form.is_valid():
+                    raise DomainError("Choose a shift.", code="bad_form")
+                shift = get_object_or_404(Shift, pk=form.cleaned_data["shift"], picket_line=line)
+                count = svc.shift_mark_no_shows(shift=shift, acting_user=request.user)
+                messages.success(request, f"{count} marked as not coming.")
+            else:
+                raise DomainError("Something was missing from the form; try again.", code="bad")
+        except DomainError as exc:
+            if request.htmx:
+                return HttpResponse(exc.message, status=409)
+            messages.error(request, exc.message)
+        return redirect(url)
+    return render(request, "strikes/lines/check_in.html", _check_in_context(line))
+
+
+@rep_view
+def line_report(request: HttpRequest, line_id: int) -> HttpResponse:
+    line = sel.picket_line_for_rep(user=request.user, line_id=line_id)
+    url = reverse("strikes:line-report", args=[line.pk])
+    status = 200
+    if request.method == "POST":
+        form = ReportForm(request.POST)
+        if form.is_valid():
+            try:
+                report = svc.picket_report_create(
+                    picket_line=line,
+                    acting_user=request.user,
+                    nonce=form.cleaned_data["nonce"],
+                    **form.service_fields(),
+                )
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                sent = f"Report sent at {timezone.localtime(report.reported_at):%H:%M}"
+                if request.htmx:
+                    return render(
+                        request,
+                        "strikes/lines/report.html#timeline",
+                        {"line": line, "reports": _reports(line), "sent": sent},
+                    )
+                messages.success(request, sent)
+                return redirect(url)
+        status = 422 if request.htmx else 200
+        if request.htmx:
+            return render(
+                request,
+                "strikes/lines/report.html#report-form",
+                {"line": line, "form": form},
+                status=status,
+            )
+    else:
+        form = ReportForm(initial={"nonce": new_nonce(), "school_status": "unknown"})
+    return render(
+        request,
+        "strikes/lines/report.html",
+        {"line": line, "form": form, "reports": _reports(line)},
+        status=status,
+    )
+
+
+def _reports(line: PicketLine) -> list[Any]:
+    return list(line.reports.order_by("-reported_at", "-id"))
 
 
 urlpatterns = [
     path("rep-home/", rep_home, name="rep-home"),
+    path("rep/day/<int:strike_day_id>/school/<int:school_id>/", rep_day, name="rep-day"),
+    path(
+        "rep/day/<int:strike_day_id>/school/<int:school_id>/pattern/",
+        rep_pattern,
+        name="rep-pattern",
+    ),
+    path(
+        "rep/day/<int:strike_day_id>/school/<int:school_id>/nudge/", rep_nudge, name="rep-nudge"
+    ),
+    path("rep/shift/<int:shift_id>/edit/", shift_edit, name="rep-shift-edit"),
+    path("rep/shift/<int:shift_id>/remove/", shift_remove, name="rep-shift-remove"),
+    path("line/<int:line_id>/organiser/", line_organiser, name="line-organiser"),
+    path("line/<int:line_id>/letter/", line_letter, name="line-letter"),
+    path("line/<int:line_id>/roster/", line_roster, name="line-roster"),
+    path("line/<int:line_id>/check-in/", line_check_in, name="line-check-in"),
+    path("line/<int:line_id>/report/", line_report, name="line-report"),
 ]

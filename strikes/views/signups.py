@@ -1,18 +1,248 @@
-"""Your strike days (placeholder page until this area's work lands)."""
+"""Members sign up for picket shifts; supporters join a line's rota from its public link."""
 
 from __future__ import annotations
 
+import secrets
+
+import segno
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.urls import path
+from django.core.cache import cache
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_http_methods, require_POST
+
+from members.audit import audit_log
+from members.errors import DomainError
+from members.models import Supporter, User
+from strikes.calendar import ics_calendar
+from strikes.forms.signups import SupporterForm
+from strikes.models import Signup
+from strikes.selectors import signups as selectors
+from strikes.services.signups import (
+    signup_cancel,
+    signup_create,
+    supporter_signup_cancel,
+    supporter_signup_create,
+)
+
+DAYS_TEMPLATE = "strikes/signups/my_strike_days.html"
+PUBLIC_POSTS_PER_WINDOW = 10
+PUBLIC_WINDOW_SECONDS = 600
+
+
+def _shift_response(request: HttpRequest, shift_id: int, error: str = "") -> HttpResponse:
+    """htmx: the shift's card on its own; plain POST: back to the strike days page."""
+    if request.htmx:
+        card = selectors.shift_card_for_member(shift_id=shift_id, user=request.user)
+        if card is None:
+            raise Http404
+        return render(request, f"{DAYS_TEMPLATE}#shift-card", {"card": card, "error": error})
+    if error:
+        messages.error(request, error)
+    return redirect(f"{reverse('strikes:my-strike-days')}#shift-{shift_id}")
 
 
 @login_required
 def my_strike_days(request: HttpRequest) -> HttpResponse:
-    return render(request, "strikes/placeholder.html", {"title": "Your strike days"})
+    days = selectors.strike_days_for_member(user=request.user)
+    return render(request, DAYS_TEMPLATE, {"days": days})
+
+
+@login_required
+@require_POST
+def shift_sign_up(request: HttpRequest, shift_id: int) -> HttpResponse:
+    shift = selectors.shift_for_member(shift_id=shift_id, user=request.user)
+    if shift is None:
+        raise Http404
+    error = ""
+    try:
+        signup = signup_create(
+            shift=shift,
+            user=request.user,
+            acting_user=request.user,
+            nonce=request.POST.get("nonce", "")[:64],
+        )
+    except DomainError as exc:
+        error = exc.message
+    else:
+        if not request.htmx:
+            if signup.status == Signup.Status.WAITLISTED:
+                messages.success(request, "You're on the waitlist. We'll tell you if a place frees up.")
+            else:
+                messages.success(request, "You're signed up. A confirmation is on its way.")
+    return _shift_response(request, shift_id, error)
+
+
+@login_required
+@require_POST
+def signup_cancel_view(request: HttpRequest, signup_id: int) -> HttpResponse:
+    signup = get_object_or_404(Signup, pk=signup_id, user_id=request.user.pk)
+    error = ""
+    try:
+        signup_cancel(signup=signup, acting_user=request.user)
+    except DomainError as exc:
+        error = exc.message
+    if request.POST.get("next") == "my-shifts":
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(request, "Cancelled. Thank you for letting us know.")
+        return redirect("strikes:my-shifts")
+    if not error and not request.htmx:
+        messages.success(request, "Cancelled. Thank you for letting us know.")
+    return _shift_response(request, signup.shift_id, error)
+
+
+@login_required
+def my_shifts(request: HttpRequest) -> HttpResponse:
+    signups = list(selectors.signups_for_user(user=request.user))
+    feed_url = request.build_absolute_uri(
+        reverse("strikes:calendar-feed", args=[request.user.calendar_token])
+    )
+    return render(
+        request, "strikes/signups/my_shifts.html", {"signups": signups, "feed_url": feed_url}
+    )
+
+
+@login_required
+def signup_ics(request: HttpRequest, signup_id: int) -> HttpResponse:
+    signup = get_object_or_404(
+        Signup.objects.select_related(
+            "shift__picket_line__school",
+            "shift__picket_line__entrance__site",
+            "shift__picket_line__strike_day",
+        ),
+        pk=signup_id,
+        user_id=request.user.pk,
+    )
+    response = HttpResponse(ics_calendar([signup]), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="picket-{signup.pk}.ics"'
+    return response
+
+
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    user = User.objects.filter(calendar_token=token, is_active=True).first()
+    if user is None or not token:
+        raise Http404
+    body = ics_calendar(selectors.signups_for_feed(user=user), name="My picket shifts")
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=900"
+    return response
+
+
+@login_required
+@require_POST
+def calendar_reset(request: HttpRequest) -> HttpResponse:
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=request.user.pk)
+        user.calendar_token = secrets.token_urlsafe(24)
+        user.save(update_fields=["calendar_token"])
+        audit_log(actor=request.user, action="user.calendar_token_reset", obj=user)
+    messages.success(
+        request, "Your calendar link has been reset. The old link no longer works: subscribe again."
+    )
+    return redirect("strikes:my-shifts")
+
+
+# --- Public supporter pages -----------------------------------------------------------------
+
+
+def _client_ip(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def _over_rate_limit(request: HttpRequest) -> bool:
+    key = f"signups:supporter-post:{_client_ip(request)}"
+    cache.add(key, 0, PUBLIC_WINDOW_SECONDS)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, PUBLIC_WINDOW_SECONDS)
+        count = 1
+    return count > PUBLIC_POSTS_PER_WINDOW
+
+
+@require_http_methods(["GET", "POST"])
+def line_public(request: HttpRequest, token: str) -> HttpResponse:
+    line = selectors.picket_line_public(token=token)
+    if line is None:
+        raise Http404
+    if request.method == "POST":
+        if _over_rate_limit(request):
+            return render(request, "strikes/signups/rate_limited.html", status=429)
+        form = SupporterForm(request.POST, shifts=line.open_shifts)
+        if form.is_valid():
+            shift = next(s for s in line.open_shifts if s.pk == form.cleaned_data["shift"])
+            try:
+                signup = supporter_signup_create(
+                    shift=shift,
+                    name=form.cleaned_data["name"],
+                    email=form.cleaned_data["email"],
+                    phone=form.cleaned_data["phone"],
+                    consent=form.cleaned_data["consent"],
+                    picket_line_token=token,
+                )
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                supporter = signup.supporter
+                return redirect("strikes:supporter-confirmed", token=supporter.token)
+    else:
+        form = SupporterForm(shifts=line.open_shifts)
+    return render(request, "strikes/signups/line_public.html", {"line": line, "form": form})
+
+
+def line_poster(request: HttpRequest, token: str) -> HttpResponse:
+    line = selectors.picket_line_public(token=token)
+    if line is None:
+        raise Http404
+    url = request.build_absolute_uri(reverse("strikes:line-public", args=[token]))
+    # Our own markup, made on our server from our own URL: safe to mark safe.
+    qr_svg = mark_safe(segno.make(url, error="m").svg_inline(scale=6))  # noqa: S308
+    return render(
+        request, "strikes/signups/line_poster.html", {"line": line, "url": url, "qr_svg": qr_svg}
+    )
+
+
+def supporter_confirmed(request: HttpRequest, token: str) -> HttpResponse:
+    supporter = get_object_or_404(Supporter, token=token, erased_at__isnull=True)
+    signups = list(
+        supporter.signups.select_related(
+            "shift__picket_line__school",
+            "shift__picket_line__entrance",
+            "shift__picket_line__strike_day",
+        ).order_by("shift__starts_at")
+    )
+    return render(
+        request,
+        "strikes/signups/supporter_confirmed.html",
+        {"supporter": supporter, "signups": signups},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def supporter_cancel(request: HttpRequest, token: str) -> HttpResponse:
+    supporter = get_object_or_404(Supporter, token=token, erased_at__isnull=True)
+    if request.method == "POST":
+        supporter_signup_cancel(token=supporter.token)
+        return render(request, "strikes/signups/supporter_cancelled.html")
+    return render(request, "strikes/signups/supporter_cancel.html", {"supporter": supporter})
 
 
 urlpatterns = [
     path("my-strike-days/", my_strike_days, name="my-strike-days"),
+    path("shifts/<int:shift_id>/sign-up/", shift_sign_up, name="shift-sign-up"),
+    path("signups/<int:signup_id>/cancel/", signup_cancel_view, name="signup-cancel"),
+    path("signups/<int:signup_id>/calendar.ics", signup_ics, name="signup-ics"),
+    path("my-shifts/", my_shifts, name="my-shifts"),
+    path("my-shifts/calendar/reset/", calendar_reset, name="calendar-reset"),
+    path("calendar/<str:token>.ics", calendar_feed, name="calendar-feed"),
+    path("line/<str:token>/", line_public, name="line-public"),
+    path("line/<str:token>/poster/", line_poster, name="line-poster"),
+    path("supporter/<str:token>/", supporter_confirmed, name="supporter-confirmed"),
+    path("supporter/<str:token>/cancel/", supporter_cancel, name="supporter-cancel"),
 ]

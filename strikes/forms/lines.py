@@ -1,0 +1,154 @@
+"""Forms for reps running their picket lines. Each parses input; the services decide."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from django import forms
+
+from strikes.models import PicketReport
+
+SLOT = re.compile(r"^\s*(\d{1,2}:\d{2})\s*[-–]\s*(\d{1,2}:\d{2})\s*$")
+
+
+def new_nonce() -> str:
+    return uuid.uuid4().hex
+
+
+class NonceField(forms.CharField):
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(widget=forms.HiddenInput, max_length=64, **kwargs)
+
+
+class PatternForm(forms.Form):
+    slots = forms.CharField(
+        label="Shift times",
+        initial="07:30–08:30, 08:30–09:30",
+        help_text="Comma-separated, like 07:30–08:30, 08:30–09:30. Made at every entrance.",
+        max_length=200,
+    )
+    capacity = forms.IntegerField(label="Places per shift", min_value=1, max_value=100, initial=6)
+    minimum_wanted = forms.IntegerField(
+        label="Minimum wanted", min_value=0, max_value=100, initial=2
+    )
+
+    def clean_slots(self) -> list[tuple[str, str]]:
+        pattern = []
+        for part in self.cleaned_data["slots"].split(","):
+            if not part.strip():
+                continue
+            match = SLOT.match(part)
+            if not match:
+                raise forms.ValidationError(
+                    f"“{part.strip()}” is not a time range like 07:30–08:30."
+                )
+            for hhmm in match.groups():
+                hour, minute = (int(x) for x in hhmm.split(":"))
+                if hour > 23 or minute > 59:
+                    raise forms.ValidationError(f"“{hhmm}” is not a time of day.")
+            pattern.append((match.group(1), match.group(2)))
+        if not pattern:
+            raise forms.ValidationError("Give at least one shift time.")
+        return pattern
+
+
+class ShiftForm(forms.Form):
+    starts_at = forms.TimeField(label="Starts", widget=forms.TimeInput(attrs={"type": "time"}))
+    ends_at = forms.TimeField(label="Ends", widget=forms.TimeInput(attrs={"type": "time"}))
+    capacity = forms.IntegerField(label="Places", min_value=1, max_value=100)
+    minimum_wanted = forms.IntegerField(label="Minimum wanted", min_value=0, max_value=100)
+
+
+class OrganiserForm(forms.Form):
+    supervisor_name = forms.CharField(label="Name", max_length=150, required=False)
+
+
+class NudgeForm(forms.Form):
+    user = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class CheckInForm(forms.Form):
+    signup = forms.IntegerField(widget=forms.HiddenInput)
+    nonce = NonceField(required=False)
+
+
+class WalkUpForm(forms.Form):
+    shift = forms.IntegerField(widget=forms.HiddenInput)
+    name = forms.CharField(label="Name", max_length=100)
+    nonce = NonceField()
+
+
+class NoShowForm(forms.Form):
+    shift = forms.IntegerField(widget=forms.HiddenInput)
+    nonce = NonceField(required=False)
+
+
+class ReportForm(forms.ModelForm):
+    nonce = NonceField()
+
+    class Meta:
+        model = PicketReport
+        fields = [
+            "school_status",
+            "pickets",
+            "supporters",
+            "members_working",
+            "non_balloted_refusing",
+            "agency_staff",
+            "police_present",
+            "media_present",
+            "incident_at",
+            "incident",
+            "escalate",
+            "notes",
+        ]
+        labels = {
+            "school_status": "School is",
+            "pickets": "Pickets here",
+            "supporters": "Supporters here",
+            "members_working": "Members working",
+            "non_balloted_refusing": "Non-balloted staff refusing to cross",
+            "agency_staff": "Agency or cover staff seen",
+            "police_present": "Police present",
+            "media_present": "Media present",
+            "incident_at": "Incident time",
+            "incident": "What happened",
+            "escalate": "Escalate to the district officer now",
+            "notes": "Notes",
+        }
+        widgets = {
+            "school_status": forms.RadioSelect,
+            "incident_at": forms.TimeInput(attrs={"type": "time"}),
+            "incident": forms.Textarea(attrs={"rows": 2}),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("pickets", "supporters", "members_working", "non_balloted_refusing"):
+            self.fields[name].widget.attrs.update({"inputmode": "numeric", "min": 0})
+        self.fields["agency_staff"].widget.attrs.update({"inputmode": "numeric", "min": 0})
+        for name in ("pickets", "supporters", "members_working", "non_balloted_refusing",
+                     "agency_staff"):
+            self.fields[name].required = False
+            self.fields[name].error_messages["min_value"] = "Counts cannot be negative."
+
+    def clean(self) -> dict:
+        data = super().clean()
+        for name in ("pickets", "supporters", "members_working", "non_balloted_refusing",
+                     "agency_staff"):
+            if data.get(name) is None and name not in self.errors:
+                data[name] = 0
+        if data.get("escalate") and not (data.get("incident") or "").strip():
+            self.add_error(
+                "incident", "Say what happened before escalating, so the district officer can act."
+            )
+        return data
+
+    def _post_clean(self) -> None:
+        # The service builds and validates the row; the form only parses the input.
+        pass
+
+    def service_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}

@@ -1,0 +1,687 @@
+"""Reads for the organisers' strike-day dashboard.
+
+Every figure is an aggregate computed in SQL over the denormalised place columns
+(``school_id``, ``district_id``, ``region_id``) of ``CalledOutSchool`` and ``PicketLine``, and over
+the counters the services keep on those rows (``pickets_signed_up``, ``latest_report``,
+``status``). A dashboard request therefore runs the same handful of queries whether the day calls
+out one school or 23,000.
+
+A past strike day is shown as it stood at the end of that day (midnight, London): reports made
+after it are ignored, so the "latest" report of a line and the status of a school are worked out
+from the reports made before it (a correlated subquery per row; slower, but only for past days).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import (
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce, ExtractHour, ExtractMinute, Round
+from django.utils import timezone
+
+from members.models import Role
+from members.permissions import Action, Viewer
+from schools.models import District, Region, School
+from strikes.models import CalledOutSchool, PicketLine, PicketReport, Shift, StrikeDay
+
+ATTENTION_LIMIT = 50
+CHART_START = dt.time(6, 0)
+CHART_END = dt.time(12, 0)
+BUCKET_MINUTES = 15
+MAP_CACHE_SECONDS = 60
+
+LEVEL_NATIONAL = "national"
+LEVEL_REGION = "region"
+LEVEL_DISTRICT = "district"
+LEVEL_SCHOOL = "school"
+
+# The column each level groups its table by.
+GROUP_KEY = {
+    LEVEL_NATIONAL: "region_id",
+    LEVEL_REGION: "district_id",
+    LEVEL_DISTRICT: "school_id",
+    LEVEL_SCHOOL: "school_id",
+}
+CHILD_LEVEL = {
+    LEVEL_NATIONAL: LEVEL_REGION,
+    LEVEL_REGION: LEVEL_DISTRICT,
+    LEVEL_DISTRICT: LEVEL_SCHOOL,
+    LEVEL_SCHOOL: LEVEL_SCHOOL,
+}
+
+# Columns the table may be sorted by (``?sort=``); anything else falls back to the name.
+SORT_COLUMNS = (
+    "name",
+    "called_out",
+    "lines",
+    "staffed",
+    "no_signups",
+    "below_minimum",
+    "reported",
+    "pickets",
+    "supporters",
+    "closed",
+    "restricted",
+    "open",
+    "not_reported",
+)
+
+STATUSES = ("closed", "restricted", "open", "not_reported")
+
+
+@dataclass
+class Scope:
+    """One strike day, seen by one viewer, at one drill-down place."""
+
+    strike_day: StrikeDay
+    level: str
+    place: School | District | Region | None
+    area: Q  # the viewer's area, on school_id/district_id/region_id
+    report_area: Q  # the same area, for PicketReport rows (through their line)
+    as_of: dt.datetime | None  # None: live; otherwise the end of a past day
+
+    @property
+    def filter_q(self) -> Q:
+        """For rows carrying the denormalised place columns."""
+        q = self.area & Q(strike_day=self.strike_day)
+        if isinstance(self.place, School):
+            q &= Q(school_id=self.place.pk)
+        elif isinstance(self.place, District):
+            q &= Q(district_id=self.place.pk)
+        elif isinstance(self.place, Region):
+            q &= Q(region_id=self.place.pk)
+        return q
+
+    @property
+    def group_key(self) -> str:
+        return GROUP_KEY[self.level]
+
+    @property
+    def report_q(self) -> Q:
+        """For PicketReport rows, through their line's place columns."""
+        q = self.report_area & Q(picket_line__strike_day_id=self.strike_day.pk)
+        if isinstance(self.place, School):
+            q &= Q(picket_line__school_id=self.place.pk)
+        elif isinstance(self.place, District):
+            q &= Q(picket_line__district_id=self.place.pk)
+        elif isinstance(self.place, Region):
+            q &= Q(picket_line__region_id=self.place.pk)
+        if self.as_of is not None:
+            q &= Q(reported_at__lt=self.as_of)
+        return q
+
+    def cache_key(self, part: str) -> str:
+        area = hashlib.sha1(str(self.area).encode(), usedforsecurity=False).hexdigest()[:16]
+        place = f"{self.level}:{getattr(self.place, 'pk', 0)}"
+        return f"dashboard:{part}:{self.strike_day.pk}:{place}:{area}:{self.as_of}"
+
+
+def day_end(strike_day: StrikeDay) -> dt.datetime:
+    """Midnight at the end of the strike day, London time."""
+    tz = timezone.get_current_timezone()
+    return dt.datetime.combine(strike_day.date + dt.timedelta(days=1), dt.time(0), tzinfo=tz)
+
+
+def as_of_for(strike_day: StrikeDay, now: dt.datetime | None = None) -> dt.datetime | None:
+    """Past days are shown as at their end; today and future days live."""
+    now = now or timezone.now()
+    end = day_end(strike_day)
+    return end if now >= end else None
+
+
+def default_place(viewer: Viewer, union_id: int) -> School | District | Region | None:
+    """Where a viewer's dashboard starts: their one place, or the nation for several."""
+    roles = viewer.roles_in(union_id, (Role.Kind.REP, *_officer_kinds()))
+    if not roles or any(r.kind == Role.Kind.NATIONAL_ORGANISER for r in roles):
+        return None
+    if len(roles) > 1:
+        return None
+    role = roles[0]
+    return role.region or role.district or role.school
+
+
+def _officer_kinds() -> tuple[str, ...]:
+    return (
+        Role.Kind.DISTRICT_OFFICER,
+        Role.Kind.REGIONAL_OFFICER,
+        Role.Kind.NATIONAL_ORGANISER,
+    )
+
+
+def level_for(place: School | District | Region | None) -> str:
+    if isinstance(place, School):
+        return LEVEL_SCHOOL
+    if isinstance(place, District):
+        return LEVEL_DISTRICT
+    if isinstance(place, Region):
+        return LEVEL_REGION
+    return LEVEL_NATIONAL
+
+
+def dashboard_scope(
+    *,
+    strike_day: StrikeDay,
+    viewer: Viewer,
+    place: School | District | Region | None,
+    action: Action = Action.VIEW_DASHBOARD,
+    now: dt.datetime | None = None,
+) -> Scope:
+    """The scope of a dashboard; the caller has checked ``viewer.may(action, place)``."""
+    union_id = strike_day.dispute.union_id
+    return Scope(
+        strike_day=strike_day,
+        level=level_for(place),
+        place=place,
+        area=viewer.area_q(action, union=union_id),
+        report_area=viewer.area_q(
+            action,
+            union=union_id,
+            school="picket_line__school_id",
+            district="picket_line__district_id",
+            region="picket_line__region_id",
+        ),
+        as_of=as_of_for(strike_day, now),
+    )
+
+
+# --- The figures ---------------------------------------------------------------------------
+
+
+@dataclass
+class Figures:
+    """The same figures for the headline and for each row of the table."""
+
+    key: int | None = None
+    name: str = ""
+    called_out: int = 0
+    lines: int = 0
+    staffed: int = 0
+    below_minimum: int = 0
+    not_reported_by: int = 0
+    reported: int = 0
+    pickets: int = 0
+    supporters: int = 0
+    closed: int = 0
+    restricted: int = 0
+    open: int = 0
+    not_reported: int = 0
+    child_level: str = ""
+
+    @property
+    def no_signups(self) -> int:
+        return self.lines - self.staffed
+
+    def share(self, count: int) -> int:
+        """Whole-number percentage of schools called out."""
+        return round(100 * count / self.called_out) if self.called_out else 0
+
+    @property
+    def closed_share(self) -> int:
+        return self.share(self.closed)
+
+    @property
+    def restricted_share(self) -> int:
+        return self.share(self.restricted)
+
+    @property
+    def open_share(self) -> int:
+        return self.share(self.open)
+
+    @property
+    def not_reported_share(self) -> int:
+        return self.share(self.not_reported)
+
+    @property
+    def staffed_share(self) -> int:
+        return round(100 * self.staffed / self.lines) if self.lines else 0
+
+    @property
+    def reported_share(self) -> int:
+        return round(100 * self.reported / self.lines) if self.lines else 0
+
+    def add(self, other: Figures) -> None:
+        for name in (
+            "called_out",
+            "lines",
+            "staffed",
+            "below_minimum",
+            "not_reported_by",
+            "reported",
+            "pickets",
+            "supporters",
+            "closed",
+            "restricted",
+            "open",
+            "not_reported",
+        ):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+def _latest_before(as_of: dt.datetime, line_ref: str = "pk") -> QuerySet[PicketReport]:
+    return PicketReport.objects.filter(
+        picket_line=OuterRef(line_ref), reported_at__lt=as_of
+    ).order_by("-reported_at", "-id")
+
+
+def _school_rows(scope: Scope) -> QuerySet:
+    """Schools called out, per group: status counts (one query)."""
+    qs = CalledOutSchool.objects.filter(scope.filter_q)
+    live = Q(cancelled_at__isnull=True)
+    if scope.as_of is None:
+        reported = Q(reported_at__isnull=False)
+        status = "status"
+    else:
+        live = Q(cancelled_at__isnull=True) | Q(cancelled_at__gte=scope.as_of)
+        qs = qs.annotate(
+            past_status=Subquery(
+                PicketReport.objects.filter(
+                    picket_line__strike_day_id=scope.strike_day.pk,
+                    picket_line__school_id=OuterRef("school_id"),
+                    reported_at__lt=scope.as_of,
+                )
+                .order_by("-reported_at", "-id")
+                .values("school_status")[:1]
+            )
+        )
+        reported = Q(past_status__isnull=False)
+        status = "past_status"
+    return qs.values(scope.group_key).annotate(
+        called_out=Count("id", filter=live),
+        closed=Count("id", filter=live & reported & Q(**{status: "closed"})),
+        restricted=Count("id", filter=live & reported & Q(**{status: "restricted"})),
+        open=Count("id", filter=live & reported & Q(**{status: "open"})),
+    )
+
+
+def _line_rows(scope: Scope, by: dt.datetime) -> QuerySet:
+    """Picket lines, per group: staffing and latest-report figures (one query)."""
+    qs = PicketLine.objects.filter(scope.filter_q)
+    short = Exists(
+        Shift.objects.filter(
+            picket_line=OuterRef("pk"),
+            cancelled_at__isnull=True,
+            booked__lt=F("minimum_wanted"),
+        )
+    )
+    reported_by = Exists(PicketReport.objects.filter(picket_line=OuterRef("pk"), reported_at__lte=by))
+    staffed = Q(pickets_signed_up__gt=0) | Q(supporters_signed_up__gt=0)
+    if scope.as_of is None:
+        reported = Q(latest_report__isnull=False)
+        pickets = Sum("latest_report__pickets")
+        supporters = Sum("latest_report__supporters")
+    else:
+        latest = _latest_before(scope.as_of)
+        qs = qs.annotate(
+            past_report=Subquery(latest.values("id")[:1]),
+            past_pickets=Subquery(latest.values("pickets")[:1]),
+            past_supporters=Subquery(latest.values("supporters")[:1]),
+        )
+        reported = Q(past_report__isnull=False)
+        pickets = Sum("past_pickets")
+        supporters = Sum("past_supporters")
+    return qs.values(scope.group_key).annotate(
+        lines=Count("id"),
+        staffed=Count("id", filter=staffed),
+        below_minimum=Count("id", filter=short),
+        not_reported_by=Count("id", filter=~reported_by),
+        reported=Count("id", filter=reported),
+        pickets=Coalesce(pickets, 0),
+        supporters=Coalesce(supporters, 0),
+    )
+
+
+def _names(level: str, keys: Iterable[int]) -> dict[int, str]:
+    model = {
+        LEVEL_NATIONAL: Region,
+        LEVEL_REGION: District,
+        LEVEL_DISTRICT: School,
+        LEVEL_SCHOOL: School,
+    }[level]
+    return dict(model.objects.filter(pk__in=list(keys)).values_list("pk", "name"))
+
+
+@dataclass
+class Table:
+    headline: Figures
+    rows: list[Figures]
+    sort: str
+    direction: str
+    child_level: str
+
+
+def dashboard_table(
+    *, scope: Scope, by: dt.datetime, sort: str = "name", direction: str = "asc"
+) -> Table:
+    """The headline figures and the table by area (three queries)."""
+    key = scope.group_key
+    rows: dict[int, Figures] = {}
+    for row in _school_rows(scope):
+        fig = rows.setdefault(row[key], Figures(key=row[key]))
+        fig.called_out = row["called_out"]
+        fig.closed = row["closed"]
+        fig.restricted = row["restricted"]
+        fig.open = row["open"]
+        fig.not_reported = fig.called_out - fig.closed - fig.restricted - fig.open
+    for row in _line_rows(scope, by):
+        fig = rows.setdefault(row[key], Figures(key=row[key]))
+        for name in (
+            "lines",
+            "staffed",
+            "below_minimum",
+            "not_reported_by",
+            "reported",
+            "pickets",
+            "supporters",
+        ):
+            setattr(fig, name, row[name] or 0)
+    names = _names(scope.level, rows)
+    child = CHILD_LEVEL[scope.level]
+    headline = Figures(name=str(scope.place) if scope.place else "All areas")
+    for fig in rows.values():
+        fig.name = names.get(fig.key, "")
+        fig.child_level = child
+        headline.add(fig)
+    if sort not in SORT_COLUMNS:
+        sort = "name"
+    if direction not in ("asc", "desc"):
+        direction = "asc"
+    ordered = sorted(rows.values(), key=lambda f: f.name.lower())
+    if sort != "name":
+        ordered.sort(key=lambda f: getattr(f, sort))
+    if direction == "desc":
+        ordered.reverse()
+    return Table(headline=headline, rows=ordered, sort=sort, direction=direction, child_level=child)
+
+
+# --- Needs attention -----------------------------------------------------------------------
+
+
+@dataclass
+class AttentionList:
+    items: list[Any]
+    total: int
+
+    @property
+    def more(self) -> int:
+        return max(self.total - len(self.items), 0)
+
+
+@dataclass
+class Attention:
+    no_signups: AttentionList
+    below_minimum: AttentionList
+    not_reported: AttentionList
+    escalated: AttentionList
+    by: dt.datetime
+
+
+def _lines(scope: Scope) -> QuerySet[PicketLine]:
+    return (
+        PicketLine.objects.filter(scope.filter_q)
+        .select_related("school", "entrance", "entrance__site", "district")
+        .order_by("district__name", "school__name", "entrance__name", "id")
+    )
+
+
+def dashboard_attention(*, scope: Scope, table: Table, by: dt.datetime) -> Attention:
+    """What an organiser should act on: four capped lists (four queries); the totals come from
+    the table's figures."""
+    limit = ATTENTION_LIMIT
+    no_signups = list(
+        _lines(scope).filter(pickets_signed_up=0, supporters_signed_up=0)[:limit]
+    )
+    below = list(
+        _lines(scope).filter(
+            Exists(
+                Shift.objects.filter(
+                    picket_line=OuterRef("pk"),
+                    cancelled_at__isnull=True,
+                    booked__lt=F("minimum_wanted"),
+                )
+            )
+        )[:limit]
+    )
+    not_reported = list(
+        _lines(scope).filter(
+            ~Exists(PicketReport.objects.filter(picket_line=OuterRef("pk"), reported_at__lte=by))
+        )[:limit]
+    )
+    reports = PicketReport.objects.filter(scope.report_q, escalate=True)
+    escalated_total = reports.count()
+    escalated = list(
+        reports.select_related(
+            "picket_line__school", "picket_line__entrance", "picket_line__district"
+        ).order_by("-reported_at", "-id")[:limit]
+    )
+    h = table.headline
+    return Attention(
+        no_signups=AttentionList(no_signups, h.no_signups),
+        below_minimum=AttentionList(below, h.below_minimum),
+        not_reported=AttentionList(not_reported, h.not_reported_by),
+        escalated=AttentionList(escalated, escalated_total),
+        by=by,
+    )
+
+
+# --- The chart -----------------------------------------------------------------------------
+
+
+@dataclass
+class Bucket:
+    starts: dt.datetime
+    reports: int = 0
+    pickets: int = 0
+
+    @property
+    def label(self) -> str:
+        return f"{self.starts:%H:%M}"
+
+
+@dataclass
+class Chart:
+    buckets: list[Bucket]
+    max_reports: int
+    max_pickets: int
+    width: int = 720
+    height: int = 220
+    bars: list[dict[str, Any]] = field(default_factory=list)
+
+
+def dashboard_chart(*, scope: Scope) -> Chart:
+    """Reports and pickets reported per 15 minutes, 06:00–12:00 London (one query)."""
+    tz = timezone.get_current_timezone()
+    day = scope.strike_day.date
+    start = dt.datetime.combine(day, CHART_START, tzinfo=tz)
+    end = dt.datetime.combine(day, CHART_END, tzinfo=tz)
+    reports = PicketReport.objects.filter(
+        scope.report_q, reported_at__gte=start, reported_at__lt=end
+    )
+    rows = (
+        reports.annotate(
+            h=ExtractHour("reported_at", tzinfo=tz), m=ExtractMinute("reported_at", tzinfo=tz)
+        )
+        .values("h", "m")
+        .annotate(n=Count("id"), p=Sum("pickets"))
+        .order_by()
+    )
+    count = int((end - start).total_seconds() // (BUCKET_MINUTES * 60))
+    buckets = [
+        Bucket(starts=start + dt.timedelta(minutes=BUCKET_MINUTES * i)) for i in range(count)
+    ]
+    for row in rows:
+        minutes = (int(row["h"]) - CHART_START.hour) * 60 + int(row["m"])
+        index = minutes // BUCKET_MINUTES
+        if 0 <= index < count:
+            buckets[index].reports += row["n"]
+            buckets[index].pickets += row["p"] or 0
+    max_reports = max((b.reports for b in buckets), default=0)
+    max_pickets = max((b.pickets for b in buckets), default=0)
+    chart = Chart(buckets=buckets, max_reports=max_reports, max_pickets=max_pickets)
+    plot_h = chart.height - 40
+    slot = (chart.width - 40) / count
+    top = max(max_reports, max_pickets, 1)
+    for i, b in enumerate(buckets):
+        x = 30 + i * slot
+        rh = plot_h * b.reports / top
+        ph = plot_h * b.pickets / top
+        chart.bars.append(
+            {
+                "bucket": b,
+                "rx": round(x + 1, 1),
+                "ry": round(10 + plot_h - rh, 1),
+                "rh": round(rh, 1),
+                "px": round(x + slot / 2, 1),
+                "py": round(10 + plot_h - ph, 1),
+                "ph": round(ph, 1),
+                "w": round(slot / 2 - 1, 1),
+                "tick": b.starts.minute == 0,
+                "tx": round(x, 1),
+            }
+        )
+    chart.top = top  # type: ignore[attr-defined]
+    return chart
+
+
+# --- The map -------------------------------------------------------------------------------
+
+
+@dataclass
+class MapData:
+    paths: dict[str, str]
+    counts: dict[str, int]
+    view_box: str
+    points: int
+
+
+MAP_WIDTH = 600
+
+
+def dashboard_map(*, scope: Scope) -> MapData:
+    """Schools in scope, by status, as one SVG path per status (one query, cached briefly).
+
+    At national scale points are snapped to a ~1 km grid in SQL, so the page carries at most one
+    dot per grid cell and status rather than 23,000 elements."""
+    key = scope.cache_key("map")
+    found = cache.get(key)
+    if found is not None:
+        return found
+    qs = CalledOutSchool.objects.filter(
+        scope.filter_q,
+        school__latitude__isnull=False,
+        school__longitude__isnull=False,
+    )
+    if scope.as_of is None:
+        qs = qs.filter(cancelled_at__isnull=True)
+    else:
+        qs = qs.filter(Q(cancelled_at__isnull=True) | Q(cancelled_at__gte=scope.as_of))
+    status_expr: Any = "status"
+    if scope.as_of is not None:
+        qs = qs.annotate(
+            past_status=Subquery(
+                PicketReport.objects.filter(
+                    picket_line__strike_day_id=scope.strike_day.pk,
+                    picket_line__school_id=OuterRef("school_id"),
+                    reported_at__lt=scope.as_of,
+                )
+                .order_by("-reported_at", "-id")
+                .values("school_status")[:1]
+            )
+        )
+        status_expr = "past_status"
+    reported_field = "reported_at" if scope.as_of is None else "past_status"
+    rows = list(
+        qs.annotate(
+            lat=Round("school__latitude", 2),
+            lng=Round("school__longitude", 2),
+            has_report=ExpressionWrapper(
+                Q(**{f"{reported_field}__isnull": False}), output_field=IntegerField()
+            ),
+        )
+        .values_list("lat", "lng", status_expr, "has_report")
+        .distinct()
+    )
+    data = _project(rows)
+    cache.set(key, data, MAP_CACHE_SECONDS)
+    return data
+
+
+def _project(rows: list[tuple[float, float, str | None, Any]]) -> MapData:
+    paths: dict[str, list[str]] = {s: [] for s in STATUSES}
+    counts = dict.fromkeys(STATUSES, 0)
+    if not rows:
+        return MapData(paths={}, counts=counts, view_box="0 0 600 700", points=0)
+    lats = [float(r[0]) for r in rows]
+    lngs = [float(r[1]) for r in rows]
+    lat0 = (min(lats) + max(lats)) / 2
+    kx = math.cos(math.radians(lat0))
+    min_x, max_x = min(lngs) * kx, max(lngs) * kx
+    min_y, max_y = -max(lats), -min(lats)
+    span = max(max_x - min_x, max_y - min_y, 0.02)
+    scale = MAP_WIDTH / span
+    seen: set[tuple[str, int, int]] = set()
+    for lat, lng, status, has_report in rows:
+        st = status if has_report and status in ("closed", "restricted", "open") else "not_reported"
+        x = round((float(lng) * kx - min_x) * scale) + 10
+        y = round((-float(lat) - min_y) * scale) + 10
+        if (st, x, y) in seen:
+            continue
+        seen.add((st, x, y))
+        paths[st].append(f"M{x} {y}h0")
+        counts[st] += 1
+    w = round((max_x - min_x) * scale) + 20
+    h = round((max_y - min_y) * scale) + 20
+    return MapData(
+        paths={s: "".join(p) for s, p in paths.items() if p},
+        counts=counts,
+        view_box=f"0 0 {w} {h}",
+        points=len(seen),
+    )
+
+
+# --- A school's lines and reports ----------------------------------------------------------
+
+
+def school_lines(*, strike_day: StrikeDay, school: School) -> list[PicketLine]:
+    """The school's lines that day, each with its reports (two queries)."""
+    from django.db.models import Prefetch
+
+    as_of = as_of_for(strike_day)
+    reports = PicketReport.objects.order_by("-reported_at", "-id")
+    if as_of is not None:
+        reports = reports.filter(reported_at__lt=as_of)
+    lines = list(
+        PicketLine.objects.filter(strike_day=strike_day, school=school)
+        .select_related("entrance", "entrance__site")
+        .prefetch_related(Prefetch("reports", queryset=reports, to_attr="timeline"))
+        .order_by("entrance__site__name", "entrance__name")
+    )
+    for line in lines:
+        line.latest = line.timeline[0] if line.timeline else None
+    return lines
+
+
+def strike_days_for_viewer(*, viewer: Viewer) -> QuerySet[StrikeDay]:
+    """Strike days of the unions where the viewer has a dashboard (rep or officer)."""
+    union_ids = {r.union_id for r in viewer.roles}
+    return (
+        StrikeDay.objects.filter(dispute__union_id__in=union_ids)
+        .select_related("dispute", "dispute__union")
+        .order_by("-date")
+    )

@@ -1,0 +1,233 @@
+"""Reads for the sign-up pages, scoped to the person asking. Fixed query counts: the pages load
+days, lines, shifts and the person's own signups in one query each, whatever their number."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from members.permissions import Action, may, viewer_for
+from strikes.models import CalledOutSchool, PicketLine, Shift, Signup, StrikeDay
+
+ACTIVE = (
+    Signup.Status.REGISTERED,
+    Signup.Status.CONFIRMED,
+    Signup.Status.WAITLISTED,
+    Signup.Status.ARRIVED,
+)
+
+
+@dataclass
+class ShiftCard:
+    """One shift as the member sees it: counts, their own signup, and what they may do."""
+
+    shift: Shift
+    my_signup: Signup | None
+    can_sign_up: bool = False
+    can_cancel: bool = False
+    reason: str = ""
+
+    @property
+    def joins_waitlist(self) -> bool:
+        return self.shift.is_full
+
+    @property
+    def wanted_more(self) -> int:
+        return max(self.shift.minimum_wanted - self.shift.booked, 0)
+
+
+@dataclass
+class LineView:
+    line: PicketLine
+    cards: list[ShiftCard] = field(default_factory=list)
+
+
+@dataclass
+class DayView:
+    day: StrikeDay
+    called_out: CalledOutSchool
+    lines: list[LineView] = field(default_factory=list)
+
+    @property
+    def cancelled(self) -> bool:
+        return self.day.is_cancelled or self.called_out.cancelled_at is not None
+
+
+def shift_card_build(
+    shift: Shift,
+    my_signup: Signup | None,
+    *,
+    allowed: bool,
+    day_cancelled: bool,
+    now: datetime,
+) -> ShiftCard:
+    started = shift.starts_at <= now
+    card = ShiftCard(shift=shift, my_signup=my_signup)
+    if my_signup is not None and my_signup.status in ACTIVE:
+        card.can_cancel = not started and not day_cancelled
+        if started:
+            card.reason = "This shift has started, so it can't be cancelled here."
+        return card
+    card.my_signup = None
+    if not allowed:
+        card.reason = "This is not your school's picket line."
+    elif day_cancelled:
+        card.reason = "The strike day has been called off at this school."
+    elif shift.cancelled_at is not None:
+        card.reason = "Your rep has cancelled this shift."
+    elif started:
+        card.reason = "This shift has already started."
+    else:
+        card.can_sign_up = True
+    return card
+
+
+def _member_pairs(user: Any) -> list[tuple[int, int]]:
+    """(union id, school id) for each of the person's active memberships with a workplace."""
+    viewer = viewer_for(user)
+    return [
+        (m.union_id, m.workplace_id) for m in viewer.memberships if m.is_active and m.workplace_id
+    ]
+
+
+def strike_days_for_member(*, user: Any) -> list[DayView]:
+    """Upcoming strike days that call out the person's own school, with lines and shifts."""
+    pairs = _member_pairs(user)
+    if not pairs:
+        return []
+    scope = Q(pk__in=[])
+    for union_id, school_id in pairs:
+        scope |= Q(school_id=school_id, strike_day__dispute__union_id=union_id)
+    called = list(
+        CalledOutSchool.objects.filter(scope, strike_day__date__gte=timezone.localdate())
+        .select_related("strike_day", "school")
+        .order_by("strike_day__date", "strike_day_id", "school__name")
+    )
+    if not called:
+        return []
+    days = [DayView(day=c.strike_day, called_out=c) for c in called]
+    by_key = {(c.strike_day_id, c.school_id): view for c, view in zip(called, days, strict=True)}
+    lines = (
+        PicketLine.objects.filter(
+            strike_day_id__in={c.strike_day_id for c in called},
+            school_id__in={c.school_id for c in called},
+        )
+        .select_related("entrance__site")
+        .prefetch_related(
+            Prefetch(
+                "shifts",
+                queryset=Shift.objects.order_by("starts_at", "id").prefetch_related(
+                    Prefetch(
+                        "signups",
+                        queryset=Signup.objects.filter(user_id=user.pk),
+                        to_attr="mine",
+                    )
+                ),
+            )
+        )
+        .order_by("-entrance__site__is_main", "entrance__site__name", "-entrance__is_main")
+    )
+    now = timezone.now()
+    for line in lines:
+        view = by_key.get((line.strike_day_id, line.school_id))
+        if view is None:
+            continue
+        line_view = LineView(line=line)
+        for shift in line.shifts.all():
+            mine = shift.mine[0] if shift.mine else None
+            line_view.cards.append(
+                shift_card_build(shift, mine, allowed=True, day_cancelled=view.cancelled, now=now)
+            )
+        view.lines.append(line_view)
+    return days
+
+
+def shift_for_member(*, shift_id: int, user: Any) -> Shift | None:
+    """The shift, if the person may sign up on its line; None otherwise (the view 404s)."""
+    shift = (
+        Shift.objects.select_related(
+            "picket_line__strike_day__dispute",
+            "picket_line__school__district__region",
+            "picket_line__entrance__site",
+        )
+        .filter(pk=shift_id)
+        .first()
+    )
+    if shift is None:
+        return None
+    line = shift.picket_line
+    if not may(user, Action.SIGN_UP, line.school, union=line.strike_day.dispute.union_id):
+        return None
+    return shift
+
+
+def shift_card_for_member(*, shift_id: int, user: Any) -> ShiftCard | None:
+    shift = shift_for_member(shift_id=shift_id, user=user)
+    if shift is None:
+        return None
+    line = shift.picket_line
+    day_cancelled = line.strike_day.is_cancelled or (
+        CalledOutSchool.objects.filter(
+            strike_day_id=line.strike_day_id, school_id=line.school_id, cancelled_at__isnull=False
+        ).exists()
+    )
+    mine = Signup.objects.filter(shift=shift, user_id=user.pk).first()
+    return shift_card_build(
+        shift, mine, allowed=True, day_cancelled=day_cancelled, now=timezone.now()
+    )
+
+
+def signups_for_user(*, user: Any, since: datetime | None = None) -> QuerySet[Signup]:
+    """The person's own active signups ending after ``since`` (default: now), soonest first."""
+    since = since or timezone.now()
+    return (
+        Signup.objects.filter(user_id=user.pk, status__in=ACTIVE, shift__ends_at__gte=since)
+        .select_related(
+            "shift__picket_line__school",
+            "shift__picket_line__entrance__site",
+            "shift__picket_line__strike_day",
+        )
+        .order_by("shift__starts_at", "id")
+    )
+
+
+def signups_for_feed(*, user: Any) -> QuerySet[Signup]:
+    """What the private calendar feed holds: the last month and everything ahead."""
+    return signups_for_user(user=user, since=timezone.now() - timedelta(days=31))
+
+
+def picket_line_public(*, token: str) -> PicketLine | None:
+    """A line by its public token, with its shifts and supporter counts (no names)."""
+    from django.db.models import Count
+
+    line = (
+        PicketLine.objects.select_related("school", "entrance__site", "strike_day")
+        .filter(public_token=token)
+        .first()
+    )
+    if line is None:
+        return None
+    line.shift_list = list(
+        Shift.objects.filter(picket_line=line)
+        .annotate(
+            supporters=Count(
+                "signups",
+                filter=Q(signups__is_supporter=True, signups__status__in=ACTIVE),
+            )
+        )
+        .order_by("starts_at", "id")
+    )
+    line.day_cancelled = line.strike_day.is_cancelled or (
+        CalledOutSchool.objects.filter(
+            strike_day_id=line.strike_day_id, school_id=line.school_id, cancelled_at__isnull=False
+        ).exists()
+    )
+    now = timezone.now()
+    line.open_shifts = [
+        s for s in line.shift_list if s.cancelled_at is None and s.starts_at > now
+    ]
+    return line

@@ -1,0 +1,473 @@
+"""Writes for reps running their picket lines: lines, shifts, nudges, check-in and reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from members.audit import audit_log
+from members.errors import DomainError
+from members.models import Role
+from schools.models import Entrance, School
+from strikes.models import (
+    CalledOutSchool,
+    Notification,
+    PicketLine,
+    PicketReport,
+    Shift,
+    Signup,
+    StrikeDay,
+)
+from strikes.services.notifications import notification_enqueue
+
+LONDON = ZoneInfo("Europe/London")
+DEFAULT_PATTERN: tuple[tuple[str, str], ...] = (("07:30", "08:30"), ("08:30", "09:30"))
+EXPECTED = (Signup.Status.REGISTERED, Signup.Status.CONFIRMED)
+
+
+def london_at(day: dt.date, hhmm: str | dt.time) -> dt.datetime:
+    """An aware datetime for a wall-clock time in London on a date (right across DST)."""
+    if isinstance(hhmm, str):
+        try:
+            hour, minute = (int(x) for x in hhmm.split(":"))
+            hhmm = dt.time(hour, minute)
+        except ValueError as exc:
+            raise DomainError(f"“{hhmm}” is not a time like 07:30.", code="bad_time") from exc
+    return dt.datetime.combine(day, hhmm, tzinfo=LONDON)
+
+
+# --- Picket lines --------------------------------------------------------------------------
+
+
+def picket_lines_ensure(*, pairs: Iterable[tuple[StrikeDay, School]]) -> int:
+    """Make sure every entrance of each (strike day, school) has its picket line.
+
+    Called on the rep's first visit. Safe to repeat and to race: the unique constraint on
+    (strike day, entrance) absorbs a second writer. Returns how many lines were made.
+    """
+    pairs = list(pairs)
+    if not pairs:
+        return 0
+    day_ids = {d.pk for d, _ in pairs}
+    schools = {s.pk: s for _, s in pairs}
+    wanted = {(d.pk, s.pk) for d, s in pairs}
+    existing = set(
+        PicketLine.objects.filter(strike_day_id__in=day_ids, school_id__in=schools).values_list(
+            "strike_day_id", "entrance_id"
+        )
+    )
+    entrances = list(
+        Entrance.objects.filter(site__school_id__in=schools).values_list("pk", "site__school_id")
+    )
+    new = [
+        PicketLine(
+            strike_day_id=day_id,
+            entrance_id=entrance_id,
+            school_id=school_id,
+            district_id=schools[school_id].district_id,
+            region_id=schools[school_id].district.region_id,
+        )
+        for day_id, school_id in sorted(wanted)
+        for entrance_id, entrance_school_id in entrances
+        if entrance_school_id == school_id and (day_id, entrance_id) not in existing
+    ]
+    if new:
+        PicketLine.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new)
+
+
+@transaction.atomic
+def picket_line_set_organiser(
+    *, picket_line: PicketLine, supervisor_name: str, acting_user: Any
+) -> PicketLine:
+    """Name the line's picket supervisor (old rules) or picket organiser (current rules)."""
+    picket_line.supervisor_name = supervisor_name.strip()[:150]
+    picket_line.save(update_fields=["supervisor_name"])
+    audit_log(actor=acting_user, action="picket_line.organiser_set", obj=picket_line)
+    return picket_line
+
+
+# --- Shifts --------------------------------------------------------------------------------
+
+
+def _check_shift_numbers(*, starts: dt.datetime, ends: dt.datetime, capacity: int, minimum: int):
+    if ends <= starts:
+        raise DomainError("A shift must end after it starts.", code="bad_times")
+    if capacity < 1:
+        raise DomainError("A shift needs at least one place.", code="bad_capacity")
+    if minimum < 0:
+        raise DomainError("The minimum wanted cannot be negative.", code="bad_minimum")
+    if minimum > capacity:
+        raise DomainError(
+            "The minimum wanted cannot be more than the places on the shift.", code="bad_minimum"
+        )
+
+
+@transaction.atomic
+def shifts_create_from_pattern(
+    *,
+    strike_day: StrikeDay,
+    school: School,
+    pattern: Sequence[tuple[str, str]] = DEFAULT_PATTERN,
+    capacity: int,
+    minimum_wanted: int,
+    acting_user: Any,
+) -> list[Shift]:
+    """Create the pattern's shifts at every entrance of the school's sites.
+
+    Times are London wall-clock times on the strike day's date. A shift that already exists at a
+    line with the same start is skipped. Returns the shifts made.
+    """
+    if not pattern:
+        raise DomainError("Give at least one shift time.", code="empty_pattern")
+    slots = []
+    for start, end in pattern:
+        starts = london_at(strike_day.date, start)
+        ends = london_at(strike_day.date, end)
+        _check_shift_numbers(starts=starts, ends=ends, capacity=capacity, minimum=minimum_wanted)
+        slots.append((starts, ends))
+    picket_lines_ensure(pairs=[(strike_day, school)])
+    lines = list(
+        PicketLine.objects.select_for_update()
+        .filter(strike_day=strike_day, school=school)
+        .order_by("pk")
+    )
+    taken = set(
+        Shift.objects.filter(picket_line__in=lines, cancelled_at__isnull=True).values_list(
+            "picket_line_id", "starts_at"
+        )
+    )
+    new = [
+        Shift(
+            picket_line=line,
+            starts_at=starts,
+            ends_at=ends,
+            capacity=capacity,
+            minimum_wanted=minimum_wanted,
+        )
+        for line in lines
+        for starts, ends in slots
+        if (line.pk, starts) not in taken
+    ]
+    made = Shift.objects.bulk_create(new)
+    audit_log(
+        actor=acting_user,
+        action="shift.created_from_pattern",
+        strike_day_id=strike_day.pk,
+        school_id=school.pk,
+        shifts=len(made),
+    )
+    return made
+
+
+@transaction.atomic
+def shift_update(
+    *,
+    shift: Shift,
+    starts_at: dt.time,
+    ends_at: dt.time,
+    capacity: int,
+    minimum_wanted: int,
+    acting_user: Any,
+) -> Shift:
+    """Change a shift's times and numbers. Capacity never drops below the places booked."""
+    shift = Shift.objects.select_for_update().select_related("picket_line__strike_day").get(
+        pk=shift.pk
+    )
+    if shift.cancelled_at is not None:
+        raise DomainError("This shift has been removed.", code="removed")
+    day = shift.picket_line.strike_day.date
+    starts, ends = london_at(day, starts_at), london_at(day, ends_at)
+    _check_shift_numbers(starts=starts, ends=ends, capacity=capacity, minimum=minimum_wanted)
+    if capacity < shift.booked:
+        raise DomainError(
+            f"{shift.booked} people are already booked on this shift, so it needs at least "
+            f"{shift.booked} places. Ask someone to move before you make it smaller.",
+            code="below_booked",
+        )
+    shift.starts_at, shift.ends_at = starts, ends
+    shift.capacity, shift.minimum_wanted = capacity, minimum_wanted
+    shift.save(update_fields=["starts_at", "ends_at", "capacity", "minimum_wanted"])
+    audit_log(actor=acting_user, action="shift.updated", obj=shift)
+    return shift
+
+
+@transaction.atomic
+def shift_remove(*, shift: Shift, acting_user: Any) -> int:
+    """Remove a shift: cancel it and its signups, and tell each person. Returns people told."""
+    shift = Shift.objects.select_for_update().select_related("picket_line").get(pk=shift.pk)
+    if shift.cancelled_at is not None:
+        return 0
+    now = timezone.now()
+    signups = list(
+        Signup.objects.select_for_update()
+        .filter(shift=shift)
+        .exclude(status__in=[Signup.Status.CANCELLED, Signup.Status.NO_SHOW])
+        .select_related("user", "supporter")
+    )
+    pickets = sum(1 for s in signups if s.holds_place)
+    supporters = sum(1 for s in signups if s.is_supporter and s.status in Signup.HOLDS_PLACE)
+    Signup.objects.filter(pk__in=[s.pk for s in signups]).update(
+        status=Signup.Status.CANCELLED, updated_at=now
+    )
+    shift.cancelled_at = now
+    shift.booked = 0
+    shift.save(update_fields=["cancelled_at", "booked"])
+    if pickets or supporters:
+        PicketLine.objects.filter(pk=shift.picket_line_id).update(
+            pickets_signed_up=F("pickets_signed_up") - pickets,
+            supporters_signed_up=F("supporters_signed_up") - supporters,
+        )
+    told = 0
+    line = shift.picket_line
+    for signup in signups:
+        if signup.user_id is None and signup.supporter_id is None:
+            continue  # a walk-up: nobody to tell
+        notification_enqueue(
+            key=f"change:shift-removed:{signup.pk}",
+            kind=Notification.Kind.CHANGE,
+            user=signup.user,
+            supporter=signup.supporter,
+            signup=signup,
+            strike_day_id=line.strike_day_id,
+            school_id=line.school_id,
+            context={"reason": "shift_removed", "shift_id": shift.pk},
+        )
+        told += 1
+    audit_log(actor=acting_user, action="shift.removed", obj=shift, signups_cancelled=len(signups))
+    return told
+
+
+# --- Nudges --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def member_nudge(
+    *, strike_day: StrikeDay, school: School, user: Any, acting_user: Any
+) -> Notification | None:
+    """Nudge a member of the school who has not signed up. At most once a day per strike day:
+    returns None when they were already nudged today."""
+    from members.models import Membership
+
+    if not Membership.objects.filter(
+        user=user, workplace=school, union_id=strike_day.dispute.union_id, is_active=True
+    ).exists():
+        raise DomainError("That person is not a member at this school.", code="not_member")
+    if user.reminders_opt_out:
+        raise DomainError("This member has asked not to be nudged.", code="opted_out")
+    today = timezone.localdate()
+    notification = notification_enqueue(
+        key=f"nudge:{strike_day.pk}:{user.pk}:{today.isoformat()}",
+        kind=Notification.Kind.NUDGE,
+        user=user,
+        strike_day=strike_day,
+        school=school,
+        context={"strike_day_id": strike_day.pk, "school_id": school.pk},
+    )
+    if notification is not None:
+        audit_log(
+            actor=acting_user,
+            action="member.nudged",
+            obj=notification,
+            strike_day_id=strike_day.pk,
+            school_id=school.pk,
+        )
+    return notification
+
+
+# --- Check-in ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def signup_check_in(*, signup: Signup, acting_user: Any) -> Signup:
+    """Mark someone arrived. Checking in twice changes nothing."""
+    signup = Signup.objects.select_for_update().get(pk=signup.pk)
+    if signup.status == Signup.Status.ARRIVED:
+        return signup
+    if signup.status not in EXPECTED:
+        raise DomainError(
+            f"This person is not expected on the shift ({signup.get_status_display().lower()}).",
+            code="not_expected",
+        )
+    now = timezone.now()
+    signup.status = Signup.Status.ARRIVED
+    signup.arrived_at = now
+    signup.updated_at = now
+    signup.save(update_fields=["status", "arrived_at", "updated_at"])
+    audit_log(actor=acting_user, action="signup.checked_in", obj=signup)
+    return signup
+
+
+@transaction.atomic
+def signup_walk_up_add(*, shift: Shift, name: str, nonce: str, acting_user: Any) -> Signup:
+    """Add someone who turned up without signing up, already arrived.
+
+    A walk-up holds no booked place (nobody booked it) and is never a supporter signup. The
+    nonce makes a retried form post return the same walk-up.
+    """
+    name = name.strip()[:100]
+    if not name:
+        raise DomainError("Write the person's name.", code="no_name")
+    if not nonce:
+        raise DomainError("The form was incomplete; reload the page and try again.", code="nonce")
+    found = Signup.objects.filter(shift=shift, nonce=nonce).first()
+    if found is not None:
+        return found
+    if shift.cancelled_at is not None:
+        raise DomainError("This shift has been removed.", code="removed")
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            signup = Signup.objects.create(
+                shift=shift,
+                walk_up_name=name,
+                is_supporter=False,
+                status=Signup.Status.ARRIVED,
+                arrived_at=now,
+                nonce=nonce,
+            )
+    except IntegrityError:
+        return Signup.objects.get(shift=shift, nonce=nonce)
+    audit_log(actor=acting_user, action="signup.walk_up_added", obj=signup)
+    return signup
+
+
+@transaction.atomic
+def shift_mark_no_shows(*, shift: Shift, acting_user: Any) -> int:
+    """At the end of a shift, everyone still only expected did not come. Returns how many."""
+    shift = Shift.objects.select_for_update().get(pk=shift.pk)
+    if timezone.now() < shift.ends_at:
+        raise DomainError(
+            "You can mark no-shows once the shift has ended.", code="shift_not_ended"
+        )
+    missing = list(
+        Signup.objects.select_for_update().filter(shift=shift, status__in=EXPECTED)
+    )
+    if not missing:
+        return 0
+    pickets = sum(1 for s in missing if not s.is_supporter)
+    supporters = len(missing) - pickets
+    Signup.objects.filter(pk__in=[s.pk for s in missing]).update(
+        status=Signup.Status.NO_SHOW, updated_at=timezone.now()
+    )
+    if pickets:
+        Shift.objects.filter(pk=shift.pk).update(booked=F("booked") - pickets)
+    PicketLine.objects.filter(pk=shift.picket_line_id).update(
+        pickets_signed_up=F("pickets_signed_up") - pickets,
+        supporters_signed_up=F("supporters_signed_up") - supporters,
+    )
+    audit_log(actor=acting_user, action="shift.no_shows_marked", obj=shift, count=len(missing))
+    return len(missing)
+
+
+# --- Reports -------------------------------------------------------------------------------
+
+REPORT_COUNTS = (
+    "pickets",
+    "supporters",
+    "members_working",
+    "non_balloted_refusing",
+    "agency_staff",
+)
+REPORT_FIELDS = (
+    "school_status",
+    *REPORT_COUNTS,
+    "police_present",
+    "media_present",
+    "incident_at",
+    "incident",
+    "escalate",
+    "notes",
+)
+
+
+@transaction.atomic
+def picket_report_create(
+    *, picket_line: PicketLine, acting_user: Any, nonce: str, host_link: Any = None, **fields: Any
+) -> PicketReport:
+    """Record a report from a line. The same nonce on the same line returns the first report.
+
+    In the same transaction the line's latest report and the school's status for the day are
+    updated (only when this report is the newest); an escalation tells the district officers.
+    """
+    if not nonce:
+        raise DomainError("The form was incomplete; reload the page and try again.", code="nonce")
+    found = PicketReport.objects.filter(picket_line=picket_line, nonce=nonce).first()
+    if found is not None:
+        return found
+    unknown = set(fields) - set(REPORT_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown report fields: {sorted(unknown)}")
+    for name in REPORT_COUNTS:
+        if (fields.get(name) or 0) < 0:
+            raise DomainError("Counts cannot be negative.", code="negative_count")
+    status = fields.get("school_status") or CalledOutSchool.SchoolStatus.UNKNOWN
+    if status not in CalledOutSchool.SchoolStatus.values:
+        raise DomainError("Choose the school's status.", code="bad_status")
+    fields["school_status"] = status
+    fields["incident"] = (fields.get("incident") or "").strip()
+    fields["notes"] = (fields.get("notes") or "").strip()
+    if fields.get("escalate") and not fields["incident"]:
+        raise DomainError(
+            "Say what happened before escalating, so the district officer can act.",
+            code="escalate_needs_incident",
+        )
+    line = PicketLine.objects.select_for_update(of=("self",)).select_related(
+        "strike_day__dispute"
+    ).get(pk=picket_line.pk)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            report = PicketReport.objects.create(
+                picket_line=line,
+                reported_by=acting_user if getattr(acting_user, "pk", None) else None,
+                host_link=host_link,
+                reported_at=now,
+                nonce=nonce,
+                **fields,
+            )
+    except IntegrityError:
+        return PicketReport.objects.get(picket_line=line, nonce=nonce)
+    latest_at = (
+        PicketReport.objects.filter(pk=line.latest_report_id)
+        .values_list("reported_at", flat=True)
+        .first()
+    )
+    if latest_at is None or latest_at <= report.reported_at:
+        line.latest_report = report
+        line.save(update_fields=["latest_report"])
+    CalledOutSchool.objects.filter(
+        Q(reported_at__isnull=True) | Q(reported_at__lte=report.reported_at),
+        strike_day_id=line.strike_day_id,
+        school_id=line.school_id,
+    ).update(status=report.school_status, reported_at=report.reported_at)
+    if report.escalate:
+        union_id = line.strike_day.dispute.union_id
+        officers = Role.objects.filter(
+            kind=Role.Kind.DISTRICT_OFFICER, district_id=line.district_id, union_id=union_id
+        ).select_related("user")
+        for role in officers:
+            notification_enqueue(
+                key=f"escalation:{report.pk}:{role.user_id}",
+                kind=Notification.Kind.ESCALATION,
+                user=role.user,
+                strike_day_id=line.strike_day_id,
+                school_id=line.school_id,
+                district_id=line.district_id,
+                context={"report_id": report.pk, "picket_line_id": line.pk},
+            )
+    audit_log(
+        actor=acting_user,
+        action="picket_report.created",
+        obj=report,
+        picket_line_id=line.pk,
+        escalate=report.escalate,
+    )
+    return report
+

@@ -1,0 +1,616 @@
+"""Planning writes: disputes, ballots, strike days (announce, cancel, move) and rallies.
+
+Announcing a day materialises its scope in bulk: one ``INSERT ... SELECT`` each for the called-out
+schools, their picket lines and the default shifts, so a national day of 23,000 schools takes the
+same number of queries as a day for three.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import connection, transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from members.audit import audit_log
+from members.errors import DomainError, NotAllowed
+from members.permissions import Action, viewer_for
+from schools.models import AcademyTrust, District, Entrance, Nation, Region, School
+from strikes.mandate import (
+    allowed_school_q,
+    dispute_mandates,
+    dispute_school_q,
+    strike_day_check,
+)
+from strikes.models import (
+    Ballot,
+    BallotUnit,
+    CalledOutSchool,
+    Dispute,
+    Notification,
+    PicketLine,
+    Rally,
+    Shift,
+    Signup,
+    StaffGroup,
+    StrikeDay,
+)
+
+LONDON = ZoneInfo("Europe/London")
+# The default shift pattern for a new picket line: (start, end) London time, capacity, minimum.
+DEFAULT_SHIFTS: tuple[tuple[str, str], ...] = (("07:30", "08:30"), ("08:30", "09:30"))
+DEFAULT_CAPACITY = 6
+DEFAULT_MINIMUM = 2
+
+Scope = StrikeDay.ScopeKind
+
+
+# --- Permissions over a scope ------------------------------------------------------------------
+
+
+def _require_officer(user: Any, union: Any) -> None:
+    viewer = viewer_for(user)
+    if not viewer.roles_in(union.pk, ("district_officer", "regional_officer", "national_organiser")):
+        raise NotAllowed("Only the union's district, regional and national officers can plan action.")
+
+
+def scope_allowed(
+    *,
+    user: Any,
+    union: Any,
+    scope_kind: str,
+    nations: Sequence[Nation] = (),
+    regions: Sequence[Region] = (),
+    districts: Sequence[District] = (),
+    trusts: Sequence[AcademyTrust] = (),
+    schools: Sequence[School] = (),
+) -> bool:
+    """May this person plan for the whole of this scope? Every place must be within theirs."""
+    viewer = viewer_for(user)
+    if scope_kind == Scope.NATIONAL:
+        return viewer.may(Action.PLAN, None, union=union)
+    if scope_kind == Scope.NATION:
+        return bool(nations) and all(viewer.may(Action.PLAN, n, union=union) for n in nations)
+    if scope_kind == Scope.REGION:
+        return bool(regions) and all(viewer.may(Action.PLAN, r, union=union) for r in regions)
+    if scope_kind == Scope.DISTRICT:
+        return bool(districts) and all(
+            viewer.may(Action.PLAN, d, union=union) for d in districts
+        )
+    if scope_kind in (Scope.TRUST, Scope.SCHOOLS):
+        if scope_kind == Scope.TRUST:
+            if not trusts:
+                return False
+            in_scope = School.objects.filter(trust__in=trusts)
+        else:
+            if not schools:
+                return False
+            in_scope = School.objects.filter(pk__in=[s.pk for s in schools])
+        area = viewer.area_q(
+            Action.PLAN, union=union, school="pk", district="district_id",
+            region="district__region_id",
+        )
+        return not in_scope.exclude(area).exists()
+    return False
+
+
+def scope_school_q(
+    *,
+    scope_kind: str,
+    nations: Iterable[Any] = (),
+    regions: Iterable[Any] = (),
+    districts: Iterable[Any] = (),
+    trusts: Iterable[Any] = (),
+    schools: Iterable[Any] = (),
+) -> Q:
+    """A filter on School for the schools a scope names."""
+    ids = lambda rows: [getattr(r, "pk", r) for r in rows]  # noqa: E731
+    if scope_kind == Scope.NATIONAL:
+        return Q()
+    if scope_kind == Scope.NATION:
+        return Q(district__region__nation_id__in=ids(nations))
+    if scope_kind == Scope.REGION:
+        return Q(district__region_id__in=ids(regions))
+    if scope_kind == Scope.DISTRICT:
+        return Q(district_id__in=ids(districts))
+    if scope_kind == Scope.TRUST:
+        return Q(trust_id__in=ids(trusts))
+    if scope_kind == Scope.SCHOOLS:
+        return Q(pk__in=ids(schools))
+    raise DomainError(f"Unknown scope {scope_kind!r}.", code="bad_scope")
+
+
+# --- Disputes and ballots -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def dispute_create(
+    *,
+    union: Any,
+    title: str,
+    nations: Sequence[Nation] = (),
+    staff_groups: Sequence[str] = (),
+    scope_note: str = "",
+    opened_on: dt.date | None = None,
+    acting_user: Any,
+) -> Dispute:
+    _require_officer(acting_user, union)
+    title = (title or "").strip()
+    if not title:
+        raise DomainError("Give the dispute a title.", code="no_title")
+    groups = list(dict.fromkeys(staff_groups))
+    unknown = [g for g in groups if g not in StaffGroup.values]
+    if unknown or not groups:
+        raise DomainError("Choose the staff groups the dispute covers.", code="bad_staff_groups")
+    dispute = Dispute.objects.create(
+        union=union,
+        title=title,
+        staff_groups=groups,
+        scope_note=scope_note,
+        opened_on=opened_on or timezone.localdate(),
+    )
+    dispute.nations.set(nations)
+    audit_log(actor=acting_user, action="dispute.create", obj=dispute, union_id=union.pk)
+    return dispute
+
+
+def _check_figures(electorate: int, cast: int, yes: int, no: int, *, what: str) -> None:
+    if min(electorate, cast, yes, no) < 0:
+        raise DomainError("Vote counts cannot be negative.", code="negative_votes")
+    if cast > electorate:
+        raise DomainError(
+            f"{what}: {cast} votes cast is more than the electorate of {electorate}. "
+            "Check the figures.",
+            code="votes_over_electorate",
+        )
+    if yes + no > cast:
+        raise DomainError(
+            f"{what}: {yes} yes and {no} no add up to more than the {cast} votes cast. "
+            "Check the figures.",
+            code="yes_no_over_cast",
+        )
+
+
+@transaction.atomic
+def ballot_record(
+    *,
+    dispute: Dispute,
+    kind: str = Ballot.Kind.POSTAL,
+    aggregation: str = Ballot.Aggregation.AGGREGATED,
+    opens_on: dt.date,
+    closes_on: dt.date,
+    electorate: int,
+    votes_cast: int,
+    votes_yes: int,
+    votes_no: int,
+    employer_agreed_extension: bool = False,
+    acting_user: Any,
+) -> Ballot:
+    _require_officer(acting_user, dispute.union)
+    if closes_on < opens_on:
+        raise DomainError("The ballot must close on or after the day it opens.", code="bad_dates")
+    _check_figures(electorate, votes_cast, votes_yes, votes_no, what="The ballot")
+    ballot = Ballot.objects.create(
+        dispute=dispute,
+        kind=kind,
+        aggregation=aggregation,
+        opens_on=opens_on,
+        closes_on=closes_on,
+        electorate=electorate,
+        votes_cast=votes_cast,
+        votes_yes=votes_yes,
+        votes_no=votes_no,
+        employer_agreed_extension=employer_agreed_extension,
+    )
+    audit_log(actor=acting_user, action="ballot.record", obj=ballot, dispute_id=dispute.pk)
+    return ballot
+
+
+@transaction.atomic
+def ballot_unit_record(
+    *,
+    ballot: Ballot,
+    school: School | None = None,
+    trust: AcademyTrust | None = None,
+    district: District | None = None,
+    electorate: int,
+    votes_cast: int,
+    votes_yes: int,
+    votes_no: int,
+    acting_user: Any,
+) -> BallotUnit:
+    _require_officer(acting_user, ballot.dispute.union)
+    if ballot.aggregation != Ballot.Aggregation.PER_UNIT:
+        raise DomainError(
+            "This ballot is aggregated: its result is for all units together.", code="not_per_unit"
+        )
+    if sum(x is not None for x in (school, trust, district)) != 1:
+        raise DomainError("Choose one school, trust or district for the unit.", code="bad_unit")
+    _check_figures(electorate, votes_cast, votes_yes, votes_no, what="The unit")
+    unit, _created = BallotUnit.objects.update_or_create(
+        ballot=ballot,
+        school=school,
+        trust=trust,
+        district=district,
+        defaults={
+            "electorate": electorate,
+            "votes_cast": votes_cast,
+            "votes_yes": votes_yes,
+            "votes_no": votes_no,
+        },
+    )
+    audit_log(actor=acting_user, action="ballot_unit.record", obj=unit, ballot_id=ballot.pk)
+    return unit
+
+
+# --- Strike days --------------------------------------------------------------------------------
+
+
+def _token_sql() -> str:
+    """An unguessable public token generated by the database, for rows made in bulk."""
+    if connection.vendor == "postgresql":
+        return "replace(gen_random_uuid()::text, '-', '')"
+    if connection.vendor == "sqlite":
+        return "lower(hex(randomblob(18)))"
+    raise NotImplementedError(f"No token expression for {connection.vendor}.")
+
+
+def _materialise(*, strike_day: StrikeDay, school_qs: QuerySet[School]) -> int:
+    """Insert the called-out schools, their picket lines and default shifts: 3 + shifts queries."""
+    ops = connection.ops
+    cos_table = CalledOutSchool._meta.db_table
+    line_table = PicketLine._meta.db_table
+    shift_table = Shift._meta.db_table
+    entrance_table = Entrance._meta.db_table
+    site_table = Entrance._meta.get_field("site").related_model._meta.db_table
+
+    select_sql, params = (
+        school_qs.order_by()
+        .values_list("pk", "district_id", "district__region_id")
+        .query.sql_with_params()
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {cos_table} "  # noqa: S608 - table names and ORM SQL, values bound
+            f"(strike_day_id, school_id, district_id, region_id, status) "
+            f"SELECT %s, q.*, 'unknown' FROM ({select_sql}) AS q",
+            [strike_day.pk, *params],
+        )
+        called_out = cursor.rowcount
+        cursor.execute(
+            f"INSERT INTO {line_table} (strike_day_id, entrance_id, school_id, district_id, "  # noqa: S608
+            f"region_id, supervisor_name, public_token, pickets_signed_up, "
+            f"supporters_signed_up) "
+            f"SELECT c.strike_day_id, e.id, c.school_id, c.district_id, c.region_id, '', "
+            f"{_token_sql()}, 0, 0 "
+            f"FROM {cos_table} c "
+            f"JOIN {site_table} si ON si.school_id = c.school_id "
+            f"JOIN {entrance_table} e ON e.site_id = si.id "
+            f"WHERE c.strike_day_id = %s",
+            [strike_day.pk],
+        )
+        for start, end in DEFAULT_SHIFTS:
+            starts_at = _london(strike_day.date, start)
+            ends_at = _london(strike_day.date, end)
+            cursor.execute(
+                f"INSERT INTO {shift_table} (picket_line_id, starts_at, ends_at, capacity, "  # noqa: S608
+                f"minimum_wanted, booked) "
+                f"SELECT id, %s, %s, %s, %s, 0 FROM {line_table} WHERE strike_day_id = %s",
+                [
+                    ops.adapt_datetimefield_value(starts_at),
+                    ops.adapt_datetimefield_value(ends_at),
+                    DEFAULT_CAPACITY,
+                    DEFAULT_MINIMUM,
+                    strike_day.pk,
+                ],
+            )
+    return called_out
+
+
+def _london(day: dt.date, hhmm: str) -> dt.datetime:
+    hour, minute = (int(x) for x in hhmm.split(":"))
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=LONDON)
+
+
+@transaction.atomic
+def strike_day_announce(
+    *,
+    dispute: Dispute,
+    date: dt.date,
+    starts_at: dt.time | str = "07:30",
+    ends_at: dt.time | str = "16:00",
+    scope_kind: str,
+    nations: Sequence[Nation] = (),
+    regions: Sequence[Region] = (),
+    districts: Sequence[District] = (),
+    trusts: Sequence[AcademyTrust] = (),
+    schools: Sequence[School] = (),
+    title: str = "",
+    acting_user: Any,
+    today: dt.date | None = None,
+    moved_from: StrikeDay | None = None,
+    only_school_ids_q: Q | None = None,
+) -> StrikeDay:
+    """Announce a day for a scope: check the mandate and notice, then call out its schools."""
+    places = {
+        "nations": list(nations),
+        "regions": list(regions),
+        "districts": list(districts),
+        "trusts": list(trusts),
+        "schools": list(schools),
+    }
+    if scope_kind not in Scope.values:
+        raise DomainError("Choose what the day covers.", code="bad_scope")
+    if not scope_allowed(user=acting_user, union=dispute.union, scope_kind=scope_kind, **places):
+        raise NotAllowed(
+            "You can announce days only for places within your own area: choose places "
+            "inside it, or ask the regional or national office.",
+            code="outside_area",
+        )
+    if isinstance(starts_at, str):
+        starts_at = dt.time.fromisoformat(starts_at)
+    if isinstance(ends_at, str):
+        ends_at = dt.time.fromisoformat(ends_at)
+    if ends_at <= starts_at:
+        raise DomainError("The day must end after it starts.", code="bad_hours")
+    if dispute.status != Dispute.Status.OPEN:
+        raise DomainError("This dispute is closed: reopen it before announcing days.", code="closed")
+    today = today or timezone.localdate()
+    mandates = dispute_mandates(dispute, today=today)
+    problems = strike_day_check(dispute=dispute, date=date, today=today, mandates=mandates)
+    if problems:
+        raise DomainError(" ".join(problems), code="no_mandate")
+    allowed = allowed_school_q(dispute=dispute, date=date, mandates=mandates)
+    assert allowed is not None
+    school_qs = School.objects.filter(scope_school_q(scope_kind=scope_kind, **places)).filter(
+        dispute_school_q(dispute)
+    ).filter(allowed)
+    if only_school_ids_q is not None:
+        school_qs = school_qs.filter(only_school_ids_q)
+    # Days already announced for the same date in this dispute keep their schools.
+    school_qs = school_qs.exclude(
+        pk__in=CalledOutSchool.objects.filter(
+            strike_day__dispute=dispute,
+            strike_day__date=date,
+            strike_day__status=StrikeDay.Status.ANNOUNCED,
+            cancelled_at__isnull=True,
+        ).values("school_id")
+    )
+    if not school_qs.exists():
+        raise DomainError(
+            "No school in this scope may strike that day: none is covered by a passing ballot, "
+            "or they are already called out that day.",
+            code="no_schools",
+        )
+    day = StrikeDay.objects.create(
+        dispute=dispute,
+        date=date,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        scope_kind=scope_kind,
+        title=title,
+        announced_by=acting_user if getattr(acting_user, "pk", None) else None,
+        moved_from=moved_from,
+    )
+    for name in ("nations", "regions", "districts", "trusts"):
+        if places[name]:
+            getattr(day, name).set(places[name])
+    called_out = _materialise(strike_day=day, school_qs=school_qs)
+    audit_log(
+        actor=acting_user,
+        action="strike_day.announce",
+        obj=day,
+        dispute_id=dispute.pk,
+        scope_kind=scope_kind,
+        schools=called_out,
+        moved_from=moved_from.pk if moved_from else None,
+    )
+    return day
+
+
+def _part_q(
+    *, nation: Any = None, regions: Sequence[Any] = (), districts: Sequence[Any] = (),
+    schools: Sequence[Any] = (),
+) -> tuple[Q, str, dict[str, list[Any]]]:
+    """A filter on CalledOutSchool/PicketLine for part of a day, and the part as a scope."""
+    if nation is not None:
+        return Q(region__nation_id=nation.pk), Scope.NATION, {"nations": [nation]}
+    if regions:
+        return Q(region_id__in=[r.pk for r in regions]), Scope.REGION, {"regions": list(regions)}
+    if districts:
+        return (
+            Q(district_id__in=[d.pk for d in districts]),
+            Scope.DISTRICT,
+            {"districts": list(districts)},
+        )
+    if schools:
+        return Q(school_id__in=[s.pk for s in schools]), Scope.SCHOOLS, {"schools": list(schools)}
+    raise DomainError("Choose the part of the day to change.", code="no_part")
+
+
+@transaction.atomic
+def strike_day_cancel_for(
+    *,
+    strike_day: StrikeDay,
+    nation: Nation | None = None,
+    regions: Sequence[Region] = (),
+    districts: Sequence[District] = (),
+    schools: Sequence[School] = (),
+    acting_user: Any,
+    reason: str = "cancelled",
+) -> int:
+    """Cancel the day for part of its scope; tell those signed up there. Returns schools cancelled."""
+    part_q, kind, places = _part_q(
+        nation=nation, regions=regions, districts=districts, schools=schools
+    )
+    if not scope_allowed(
+        user=acting_user, union=strike_day.dispute.union, scope_kind=kind, **places
+    ):
+        raise NotAllowed(
+            "You can change days only for places within your own area.", code="outside_area"
+        )
+    now = timezone.now()
+    day = StrikeDay.objects.select_for_update().get(pk=strike_day.pk)
+    called = CalledOutSchool.objects.filter(part_q, strike_day=day, cancelled_at__isnull=True)
+    school_ids = list(called.values_list("school_id", flat=True))
+    if not school_ids:
+        raise DomainError(
+            "No school in that part is still called out on this day.", code="nothing_to_cancel"
+        )
+    CalledOutSchool.objects.filter(strike_day=day, school_id__in=school_ids).update(cancelled_at=now)
+    lines = PicketLine.objects.filter(strike_day=day, school_id__in=school_ids)
+    Shift.objects.filter(picket_line__in=lines, cancelled_at__isnull=True).update(cancelled_at=now)
+
+    signups = (
+        Signup.objects.filter(shift__picket_line__in=lines)
+        .exclude(status=Signup.Status.CANCELLED)
+        .filter(Q(user__isnull=False) | Q(supporter__isnull=False))
+        .select_related("user", "supporter", "shift__picket_line")
+        .order_by("pk")
+    )
+    notifications = []
+    for signup in signups:
+        if signup.user is not None:
+            channel = signup.user.preferred_channel
+        else:
+            channel = (
+                Notification.Channel.EMAIL if signup.supporter.email else Notification.Channel.SMS
+            )
+        notifications.append(
+            Notification(
+                key=f"change:cancel:{day.pk}:{signup.pk}",
+                kind=Notification.Kind.CHANGE,
+                channel=channel,
+                user=signup.user,
+                supporter=signup.supporter,
+                signup=signup,
+                strike_day=day,
+                school_id=signup.shift.picket_line.school_id,
+                district_id=signup.shift.picket_line.district_id,
+                due_at=now,
+                context={"change": reason, "strike_day_id": day.pk},
+            )
+        )
+    Notification.objects.bulk_create(notifications, ignore_conflicts=True, batch_size=2000)
+
+    if not CalledOutSchool.objects.filter(strike_day=day, cancelled_at__isnull=True).exists():
+        day.status = StrikeDay.Status.CANCELLED
+        day.save(update_fields=["status"])
+    audit_log(
+        actor=acting_user,
+        action="strike_day.cancel_for",
+        obj=day,
+        scope_kind=kind,
+        place_ids=[p.pk for rows in places.values() for p in rows],
+        schools=len(school_ids),
+        notified=len(notifications),
+    )
+    transaction.on_commit(_sweep_soon)
+    return len(school_ids)
+
+
+def _sweep_soon() -> None:
+    """Ask a worker to send the change notices now; the beat sweep catches them otherwise."""
+    try:
+        from strikes.tasks import notifications_sweep
+
+        notifications_sweep.delay()
+    except Exception:  # noqa: BLE001 - broker down: the beat sweep sends them later
+        pass
+
+
+@transaction.atomic
+def strike_day_move_for(
+    *,
+    strike_day: StrikeDay,
+    new_date: dt.date,
+    nation: Nation | None = None,
+    regions: Sequence[Region] = (),
+    districts: Sequence[District] = (),
+    schools: Sequence[School] = (),
+    acting_user: Any,
+    today: dt.date | None = None,
+) -> StrikeDay:
+    """Move part of a day to another date: a new day there, cancelled here."""
+    part_q, kind, places = _part_q(
+        nation=nation, regions=regions, districts=districts, schools=schools
+    )
+    if new_date == strike_day.date:
+        raise DomainError("Choose a different date to move the day to.", code="same_date")
+    still_out = CalledOutSchool.objects.filter(
+        part_q, strike_day=strike_day, cancelled_at__isnull=True
+    ).values("school_id")
+    new_day = strike_day_announce(
+        dispute=strike_day.dispute,
+        date=new_date,
+        starts_at=strike_day.starts_at,
+        ends_at=strike_day.ends_at,
+        scope_kind=kind,
+        title=strike_day.title,
+        acting_user=acting_user,
+        today=today,
+        moved_from=strike_day,
+        only_school_ids_q=Q(pk__in=still_out),
+        **places,
+    )
+    strike_day_cancel_for(
+        strike_day=strike_day,
+        nation=nation,
+        regions=regions,
+        districts=districts,
+        schools=schools,
+        acting_user=acting_user,
+        reason="moved",
+    )
+    return new_day
+
+
+# --- Rallies ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def rally_create(
+    *,
+    strike_day: StrikeDay,
+    title: str,
+    starts_at: dt.datetime,
+    meeting_point: str,
+    kind: str = "rally",
+    region: Region | None = None,
+    district: District | None = None,
+    route: str = "",
+    speakers: str = "",
+    acting_user: Any,
+) -> Rally:
+    place: Any = district or region
+    viewer = viewer_for(acting_user)
+    if not viewer.may(Action.PLAN, place, union=strike_day.dispute.union):
+        raise NotAllowed(
+            "You can add rallies only in your own area: choose your district or region.",
+            code="outside_area",
+        )
+    if district is not None and region is not None and district.region_id != region.pk:
+        raise DomainError("That district is not in that region.", code="bad_place")
+    if not title.strip() or not meeting_point.strip():
+        raise DomainError("Give the rally a title and a meeting point.", code="missing")
+    if timezone.localtime(starts_at).date() != strike_day.date:
+        raise DomainError(
+            f"The rally must be on the strike day, {strike_day.date:%d %B %Y}.", code="bad_date"
+        )
+    rally = Rally.objects.create(
+        strike_day=strike_day,
+        region=region if district is None else district.region,
+        district=district,
+        title=title.strip(),
+        kind=kind,
+        starts_at=starts_at,
+        meeting_point=meeting_point.strip(),
+        route=route,
+        speakers=speakers,
+    )
+    audit_log(actor=acting_user, action="rally.create", obj=rally, strike_day_id=strike_day.pk)
+    return rally

@@ -1,0 +1,307 @@
+"""Signing up for picket shifts: members take places (or join the waitlist), supporters join
+the line's supporter rota. Every write locks rows in one fixed order: the person, then the shift.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from members.audit import audit_log
+from members.errors import DomainError
+from members.models import Supporter, User
+from members.permissions import Action, may
+from strikes.models import CalledOutSchool, Notification, PicketLine, Shift, Signup
+from strikes.services.notifications import notification_enqueue
+
+ACTIVE = (
+    Signup.Status.REGISTERED,
+    Signup.Status.CONFIRMED,
+    Signup.Status.WAITLISTED,
+    Signup.Status.ARRIVED,
+)
+
+
+def _lock_shift(shift_id: int) -> Shift:
+    return (
+        Shift.objects.select_for_update(of=("self",))
+        .select_related(
+            "picket_line__strike_day__dispute__union",
+            "picket_line__school__district__region",
+            "picket_line__entrance__site",
+        )
+        .get(pk=shift_id)
+    )
+
+
+def _refuse_if_closed(shift: Shift) -> None:
+    """Raise when the shift cannot take sign-ups: day or school called off, cancelled, started."""
+    line = shift.picket_line
+    day = line.strike_day
+    if day.is_cancelled or (
+        CalledOutSchool.objects.filter(
+            strike_day_id=day.pk, school_id=line.school_id, cancelled_at__isnull=False
+        ).exists()
+    ):
+        raise DomainError(
+            "This strike day has been called off at this school, so there is nothing to sign up "
+            "for.",
+            code="day_cancelled",
+        )
+    if shift.cancelled_at is not None:
+        raise DomainError(
+            "Your rep has cancelled this shift. Pick another shift on the line.",
+            code="shift_cancelled",
+        )
+    if shift.starts_at <= timezone.now():
+        raise DomainError(
+            "This shift has already started. Go straight to the line if you can still help.",
+            code="started",
+        )
+
+
+def _shift_context(shift: Shift, signup: Signup) -> dict[str, Any]:
+    line = shift.picket_line
+    local_start = timezone.localtime(shift.starts_at)
+    local_end = timezone.localtime(shift.ends_at)
+    where = f"{line.school.name}, {line.entrance.name}"
+    when = f"{local_start:%A %d %B}, {local_start:%H:%M}–{local_end:%H:%M}"
+    if signup.status == Signup.Status.WAITLISTED:
+        text = f"You are on the waitlist for the picket at {where}, {when}."
+    elif signup.is_supporter:
+        text = f"Thank you for supporting the picket at {where}, {when}."
+    else:
+        text = f"You are signed up for the picket at {where}, {when}."
+    return {
+        "signup_id": signup.pk,
+        "shift_id": shift.pk,
+        "picket_line_id": line.pk,
+        "strike_day_id": line.strike_day_id,
+        "status": signup.status,
+        "text": text,
+    }
+
+
+def _queue(kind: str, signup: Signup, shift: Shift, **recipient: Any) -> None:
+    n = Notification.objects.filter(signup=signup, kind=kind).count() + 1
+    notification_enqueue(
+        key=f"{kind}:{signup.pk}:{n}",
+        kind=kind,
+        signup=signup,
+        context=_shift_context(shift, signup),
+        **recipient,
+    )
+
+
+@transaction.atomic
+def signup_create(*, shift: Shift, user: User, acting_user: Any, nonce: str = "") -> Signup:
+    """Sign ``user`` up for ``shift``: a place if one is free, else the waitlist.
+
+    Tapping twice is harmless: an active signup is returned as it is.
+    """
+    User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).first()
+    shift = _lock_shift(shift.pk)
+    line = shift.picket_line
+    if not may(user, Action.SIGN_UP, line.school, union=line.strike_day.dispute.union):
+        raise DomainError(
+            "You can only sign up at your own school's picket lines.", code="not_your_school"
+        )
+    existing = Signup.objects.filter(shift=shift, user=user).first()
+    if existing is not None and existing.status in ACTIVE:
+        return existing
+    _refuse_if_closed(shift)
+
+    has_place = shift.booked < shift.capacity
+    status = Signup.Status.REGISTERED if has_place else Signup.Status.WAITLISTED
+    now = timezone.now()
+    if existing is None:
+        signup = Signup.objects.create(
+            shift=shift, user=user, status=status, nonce=nonce, created_at=now, updated_at=now
+        )
+        action = "signup.create"
+    else:
+        signup = existing
+        signup.status = status
+        # Back of the queue: the waitlist is ordered by when people (re)joined.
+        signup.created_at = now
+        signup.updated_at = now
+        signup.save(update_fields=["status", "created_at", "updated_at"])
+        action = "signup.reactivate"
+    if has_place:
+        Shift.objects.filter(pk=shift.pk).update(booked=F("booked") + 1)
+        PicketLine.objects.filter(pk=line.pk).update(pickets_signed_up=F("pickets_signed_up") + 1)
+        shift.booked += 1
+    audit_log(
+        actor=acting_user,
+        action=action,
+        obj=signup,
+        shift_id=shift.pk,
+        user_id=user.pk,
+        status=signup.status,
+    )
+    _queue(Notification.Kind.CONFIRMATION, signup, shift, user=user)
+    return signup
+
+
+def _may_cancel(acting_user: Any, signup: Signup, shift: Shift) -> bool:
+    if acting_user is not None and signup.user_id == getattr(acting_user, "pk", None):
+        return True
+    line = shift.picket_line
+    return may(acting_user, Action.RUN_LINE, line.school, union=line.strike_day.dispute.union)
+
+
+def _promote_first_waiting(shift: Shift, acting_user: Any) -> Signup | None:
+    waiting = (
+        Signup.objects.select_for_update()
+        .filter(shift=shift, status=Signup.Status.WAITLISTED, is_supporter=False)
+        .order_by("created_at", "id")
+        .first()
+    )
+    if waiting is None:
+        return None
+    waiting.status = Signup.Status.REGISTERED
+    waiting.updated_at = timezone.now()
+    waiting.save(update_fields=["status", "updated_at"])
+    Shift.objects.filter(pk=shift.pk).update(booked=F("booked") + 1)
+    PicketLine.objects.filter(pk=shift.picket_line_id).update(
+        pickets_signed_up=F("pickets_signed_up") + 1
+    )
+    shift.booked += 1
+    audit_log(
+        actor=acting_user,
+        action="signup.promote",
+        obj=waiting,
+        shift_id=shift.pk,
+        user_id=waiting.user_id,
+    )
+    if waiting.user_id is not None:
+        _queue(Notification.Kind.WAITLIST_PROMOTED, waiting, shift, user=waiting.user)
+    return waiting
+
+
+@transaction.atomic
+def signup_cancel(*, signup: Signup, acting_user: Any) -> Signup:
+    """Cancel a signup; a freed place goes to the first on the waitlist, who is told."""
+    if signup.user_id is not None:
+        User.objects.select_for_update().filter(pk=signup.user_id).values_list(
+            "pk", flat=True
+        ).first()
+    shift = _lock_shift(signup.shift_id)
+    if not _may_cancel(acting_user, signup, shift):
+        raise DomainError("You can only cancel your own sign-ups.", code="not_allowed")
+    signup = Signup.objects.select_for_update().get(pk=signup.pk)
+    if signup.status == Signup.Status.CANCELLED:
+        return signup
+    if signup.is_supporter:
+        raise DomainError("Supporters cancel from their own link.", code="not_allowed")
+    if shift.starts_at <= timezone.now():
+        raise DomainError(
+            "This shift has already started, so it can no longer be cancelled here. Tell your "
+            "rep if you cannot come.",
+            code="started",
+        )
+    held_place = signup.holds_place
+    signup.status = Signup.Status.CANCELLED
+    signup.updated_at = timezone.now()
+    signup.save(update_fields=["status", "updated_at"])
+    if held_place:
+        Shift.objects.filter(pk=shift.pk).update(booked=F("booked") - 1)
+        PicketLine.objects.filter(pk=shift.picket_line_id).update(
+            pickets_signed_up=F("pickets_signed_up") - 1
+        )
+        shift.booked -= 1
+    audit_log(
+        actor=acting_user,
+        action="signup.cancel",
+        obj=signup,
+        shift_id=shift.pk,
+        user_id=signup.user_id,
+        held_place=held_place,
+    )
+    if held_place and shift.cancelled_at is None:
+        _promote_first_waiting(shift, acting_user)
+    return signup
+
+
+@transaction.atomic
+def supporter_signup_create(
+    *,
+    shift: Shift,
+    name: str,
+    email: str = "",
+    phone: str = "",
+    consent: bool,
+    picket_line_token: str | None = None,
+) -> Signup:
+    """A supporter joins a line's supporter rota. Supporters never take a picket's place."""
+    name, email, phone = name.strip(), email.strip().lower(), phone.strip()
+    if not consent:
+        raise DomainError(
+            "Please tick the box to agree that we keep your details for this rota.",
+            code="no_consent",
+        )
+    if not name:
+        raise DomainError("Please give your name.", code="no_name")
+    if not email and not phone:
+        raise DomainError("Please give an email address or a mobile number.", code="no_contact")
+    shift = _lock_shift(shift.pk)
+    line = shift.picket_line
+    if picket_line_token is not None and line.public_token != picket_line_token:
+        raise DomainError("That shift is not on this picket line.", code="wrong_line")
+    _refuse_if_closed(shift)
+    now = timezone.now()
+    supporter = Supporter.objects.create(name=name, email=email, phone=phone, consent_at=now)
+    signup = Signup.objects.create(
+        shift=shift,
+        supporter=supporter,
+        is_supporter=True,
+        status=Signup.Status.REGISTERED,
+        created_at=now,
+        updated_at=now,
+    )
+    PicketLine.objects.filter(pk=line.pk).update(
+        supporters_signed_up=F("supporters_signed_up") + 1
+    )
+    audit_log(
+        actor=None,
+        action="supporter_signup.create",
+        obj=signup,
+        shift_id=shift.pk,
+        supporter_id=supporter.pk,
+    )
+    _queue(Notification.Kind.CONFIRMATION, signup, shift, supporter=supporter)
+    return signup
+
+
+@transaction.atomic
+def supporter_signup_cancel(*, token: str) -> list[Signup]:
+    """Cancel every active rota place of the supporter holding this link."""
+    supporter = Supporter.objects.select_for_update().filter(token=token).first()
+    if supporter is None:
+        raise DomainError("That cancel link is not valid.", code="not_found")
+    cancelled = []
+    signups = list(
+        Signup.objects.select_for_update(of=("self",))
+        .filter(supporter=supporter, status__in=ACTIVE)
+        .order_by("shift_id")
+    )
+    for signup in signups:
+        signup.status = Signup.Status.CANCELLED
+        signup.updated_at = timezone.now()
+        signup.save(update_fields=["status", "updated_at"])
+        line_id = Shift.objects.filter(pk=signup.shift_id).values_list("picket_line_id", flat=True)
+        PicketLine.objects.filter(pk__in=line_id, supporters_signed_up__gt=0).update(
+            supporters_signed_up=F("supporters_signed_up") - 1
+        )
+        audit_log(
+            actor=None,
+            action="supporter_signup.cancel",
+            obj=signup,
+            shift_id=signup.shift_id,
+            supporter_id=supporter.pk,
+        )
+        cancelled.append(signup)
+    return cancelled
