@@ -189,19 +189,23 @@ class Role(models.Model):
             ),
             # One constraint per kind: NULL places never compare equal in SQL.
             models.UniqueConstraint(
-                fields=["user", "union", "school"], condition=Q(kind="rep"),
+                fields=["user", "union", "school"],
+                condition=Q(kind="rep"),
                 name="rep_role_once_per_school",
             ),
             models.UniqueConstraint(
-                fields=["user", "union", "district"], condition=Q(kind="district_officer"),
+                fields=["user", "union", "district"],
+                condition=Q(kind="district_officer"),
                 name="district_role_once_per_district",
             ),
             models.UniqueConstraint(
-                fields=["user", "union", "region"], condition=Q(kind="regional_officer"),
+                fields=["user", "union", "region"],
+                condition=Q(kind="regional_officer"),
                 name="regional_role_once_per_region",
             ),
             models.UniqueConstraint(
-                fields=["user", "union"], condition=Q(kind="national_organiser"),
+                fields=["user", "union"],
+                condition=Q(kind="national_organiser"),
                 name="national_role_once_per_union",
             ),
         ]

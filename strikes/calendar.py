@@ -85,3 +85,20 @@ def ics_calendar(signups: Iterable[Signup], *, name: str = "Picket shifts") -> s
         lines.extend(_event_lines(signup, stamp))
     lines.append("END:VCALENDAR")
     return "".join(ics_fold(line) + CRLF for line in lines)
+
+
+def signup_ics(signup: Signup) -> str:
+    """One signup's calendar text (used for the confirmation email's attachment)."""
+    return ics_calendar([signup])
+
+
+def ics_attachment_for_signup(signup_id: int) -> tuple[str, str, str] | None:
+    """(filename, text, mimetype) for attaching a signup's .ics to its confirmation email."""
+    signup = (
+        Signup.objects.select_related("shift__picket_line__school", "shift__picket_line__entrance")
+        .filter(pk=signup_id)
+        .first()
+    )
+    if signup is None:
+        return None
+    return (f"picket-{signup.pk}.ics", ics_calendar([signup]), "text/calendar")

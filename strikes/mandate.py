@@ -83,6 +83,11 @@ class Verdict:
     units: list[UnitVerdict] = field(default_factory=list)
 
     @property
+    def first_action_on(self) -> date | None:
+        """The first day action may be taken: the day after the ballot closed."""
+        return self.mandate_starts_on + timedelta(days=1) if self.mandate_starts_on else None
+
+    @property
     def failures(self) -> list[str]:
         return [r for r in self.reasons if not r.startswith("✓")]
 
@@ -106,7 +111,8 @@ def _figures_verdict(
 
     # Exact integer comparisons: 500 of 1000 is 50%, 499 is not.
     turnout_met = (
-        figures.electorate > 0 and Decimal(figures.votes_cast) * HUNDRED >= threshold * figures.electorate
+        figures.electorate > 0
+        and Decimal(figures.votes_cast) * HUNDRED >= threshold * figures.electorate
     )
     if turnout_met:
         reasons.append(
@@ -146,8 +152,8 @@ def _figures_verdict(
             )
         else:
             reasons.append(
-                f"Only {pct_text(yes_of_electorate)} of those entitled to vote voted yes: below the "
-                f"{pct_text(needed)} important-public-service threshold ({source})"
+                f"Only {pct_text(yes_of_electorate)} of those entitled to vote voted yes: "
+                f"below the {pct_text(needed)} important-public-service threshold ({source})"
             )
     elif needed is not None:
         reasons.append(
@@ -173,13 +179,19 @@ def _figures_verdict(
     )
 
 
-def _in_force(day: date, cache: dict[date, RuleSet] | None = None) -> RuleSet:
-    if cache is not None and day in cache:
-        return cache[day]
-    found = RuleSet.in_force_on(day)
-    if cache is not None:
-        cache[day] = found
-    return found
+def _in_force(day: date, rows: list[RuleSet] | None = None) -> RuleSet:
+    """The rule set in force on ``day``: from ``rows`` (all rule sets, loaded once) if given."""
+    if rows is None:
+        return RuleSet.in_force_on(day)
+    found = [r for r in rows if r.effective_from <= day]
+    if not found:
+        raise RuleSet.DoesNotExist(f"No rule set is in force on {day:%d %B %Y}.")
+    return max(found, key=lambda r: r.effective_from)
+
+
+def rule_sets_load() -> list[RuleSet]:
+    """Every rule set (a handful of rows), so a page of ballots costs one query for them."""
+    return list(RuleSet.objects.all())
 
 
 def ballot_verdict(
@@ -187,6 +199,7 @@ def ballot_verdict(
     *,
     staff_groups: list[str] | tuple[str, ...] | None = None,
     today: date | None = None,
+    rule_sets: list[RuleSet] | None = None,
 ) -> Verdict:
     """The verdict on a ballot: figures, each threshold and why, the mandate and the notice.
 
@@ -196,7 +209,7 @@ def ballot_verdict(
     if staff_groups is None:
         staff_groups = ballot.dispute.staff_groups
     today = today or timezone.localdate()
-    rule_set = _in_force(ballot.opens_on)
+    rule_set = _in_force(ballot.opens_on, rule_sets)
     figures = Figures(ballot.electorate, ballot.votes_cast, ballot.votes_yes, ballot.votes_no)
     verdict = _figures_verdict(figures, rule_set=rule_set, staff_groups=staff_groups)
 
@@ -230,7 +243,7 @@ def ballot_verdict(
             "An indicative ballot gives no legal mandate: hold a statutory ballot before action"
         )
 
-    mandate_rule_set = _in_force(ballot.closes_on)
+    mandate_rule_set = _in_force(ballot.closes_on, rule_sets)
     months = (
         mandate_rule_set.mandate_months_with_agreement
         if ballot.employer_agreed_extension
@@ -246,13 +259,15 @@ def ballot_verdict(
             f"✓ The mandate lasts {months} months{extension} under the {mandate_rule_set.name}: "
             f"action may be taken until {long_date(verdict.mandate_ends_on)}"
         )
-    notice_rule_set = _in_force(today)
+    notice_rule_set = _in_force(today, rule_sets)
     verdict.notice_rule_set = notice_rule_set
     verdict.notice_days = notice_rule_set.notice_days
     return verdict
 
 
-def ballot_passing_units(ballot: Ballot, *, staff_groups: list[str] | None = None) -> list[BallotUnit]:
+def ballot_passing_units(
+    ballot: Ballot, *, staff_groups: list[str] | None = None
+) -> list[BallotUnit]:
     """The units of a per-unit ballot that pass on their own figures."""
     verdict = ballot_verdict(ballot, staff_groups=staff_groups)
     return [u.unit for u in verdict.units if u.verdict.passes]
@@ -298,10 +313,13 @@ class Mandate:
 def dispute_mandates(dispute: Dispute, *, today: date | None = None) -> list[Mandate]:
     """The dispute's passing statutory ballots, with their windows and schools."""
     mandates = []
+    rows = rule_sets_load()
     scope = dispute_school_q(dispute)
     for ballot in dispute.ballots.prefetch_related("units").order_by("closes_on", "pk"):
         ballot.dispute = dispute
-        verdict = ballot_verdict(ballot, staff_groups=dispute.staff_groups, today=today)
+        verdict = ballot_verdict(
+            ballot, staff_groups=dispute.staff_groups, today=today, rule_sets=rows
+        )
         if not verdict.passes:
             continue
         assert verdict.mandate_ends_on is not None
@@ -338,8 +356,8 @@ def strike_day_check(
     elif not any(m.covers(day) for m in mandates):
         windows = "; ".join(
             f"the ballot that closed on {long_date(m.starts_after)} gives a mandate under the "
-            f"{m.verdict.mandate_rule_set.name} from {long_date(m.starts_after + timedelta(days=1))} "
-            f"to {long_date(m.ends_on)}"
+            f"{m.verdict.mandate_rule_set.name} from "
+            f"{long_date(m.starts_after + timedelta(days=1))} to {long_date(m.ends_on)}"
             for m in mandates
         )
         problems.append(f"{long_date(day)} is outside the mandate: {windows}.")
@@ -358,6 +376,8 @@ def allowed_school_q(*, dispute: Dispute, date: date, mandates: list[Mandate]) -
     covering = [m for m in mandates if m.covers(date)]
     if not covering:
         return None
+    if any(not m.school_q for m in covering):
+        return Q()  # an aggregated ballot over every school: no restriction
     q = Q(pk__in=[])
     for m in covering:
         q |= m.school_q

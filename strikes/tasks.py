@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import shared_task
-from django.db import OperationalError
+from django.db import InterfaceError, OperationalError
 
 
 @shared_task(
     bind=True,
     acks_late=True,
-    autoretry_for=(OperationalError,),
+    autoretry_for=(OperationalError, InterfaceError),
     retry_backoff=True,
     retry_jitter=True,
     max_retries=5,
 )
 def notification_send(self: object, notification_id: int) -> str:
+    """Send one outbox row. Safe to run twice: the row is claimed in the database first."""
     from strikes.services.delivery import notification_deliver
 
     return notification_deliver(notification_id=notification_id)
@@ -22,6 +25,15 @@ def notification_send(self: object, notification_id: int) -> str:
 
 @shared_task(acks_late=True)
 def notifications_sweep() -> int:
+    """Beat: queue every message that has fallen due (and every expired lease)."""
     from strikes.services.delivery import notifications_queue_due
 
     return notifications_queue_due()
+
+
+@shared_task(acks_late=True)
+def reminders_schedule_task() -> dict[str, Any]:
+    """Beat: write the reminder and digest rows for shifts coming up."""
+    from strikes.services.reminders import reminders_schedule
+
+    return reminders_schedule()

@@ -109,7 +109,8 @@ class UserFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"person{n}@example.org")
-    full_name = factory.Faker("name", locale="en_GB")
+    # Plain names: no apostrophes for HTML escaping to turn into entities in assertions.
+    full_name = factory.Sequence(lambda n: f"Alex Picket {n:05d}")
 
     @factory.post_generation
     def password(self, create: bool, extracted: str | None, **kwargs: object) -> None:
@@ -156,7 +157,7 @@ class SupporterFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Supporter
 
-    name = factory.Faker("first_name", locale="en_GB")
+    name = factory.Sequence(lambda n: f"Sam Supporter {n:05d}")
     email = factory.Sequence(lambda n: f"supporter{n}@example.net")
     consent_at = factory.LazyFunction(timezone.now)
 

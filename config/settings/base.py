@@ -195,3 +195,45 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Notifications (issue 8) ---------------------------------------------------------------
+# Reminders: the evening-before check at this London time the day before a shift, and a
+# reminder this many minutes before it starts (never 22:00-06:00 unless it starts before 07:00).
+EVENING_BEFORE_AT = env("EVENING_BEFORE_AT", default="18:00")
+MORNING_REMINDER_MINUTES = env.int("MORNING_REMINDER_MINUTES", default=60)
+REMINDER_HORIZON_HOURS = env.int("REMINDER_HORIZON_HOURS", default=48)
+# The signed confirm/cancel links in the evening-before message stop working after this.
+CONFIRM_LINK_MAX_AGE = env.int("CONFIRM_LINK_MAX_AGE", default=2 * 24 * 3600)
+# Delivery: a claimed message is held this long; a swept one is marked queued this long; a
+# failed send is retried with backoff (base * 2**(attempt-1)) up to the maximum attempts.
+NOTIFICATION_LEASE_SECONDS = env.int("NOTIFICATION_LEASE_SECONDS", default=600)
+NOTIFICATION_QUEUED_LEASE_SECONDS = env.int("NOTIFICATION_QUEUED_LEASE_SECONDS", default=300)
+NOTIFICATION_RETRY_BASE_SECONDS = env.int("NOTIFICATION_RETRY_BASE_SECONDS", default=60)
+NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
+NOTIFICATION_SWEEP_LIMIT = env.int("NOTIFICATION_SWEEP_LIMIT", default=5000)
+REMINDER_SCHEDULE_SECONDS = env.int("REMINDER_SCHEDULE_SECONDS", default=300)
+CELERY_BEAT_SCHEDULE["schedule-reminders"] = {
+    "task": "strikes.tasks.reminders_schedule_task",
+    "schedule": REMINDER_SCHEDULE_SECONDS,
+}
+# Text messages: strikes.sms.ConsoleBackend (default), strikes.sms.HttpBackend (a provider
+# taking JSON with a bearer key and an Idempotency-Key header) or strikes.sms.LocmemBackend.
+SMS_BACKEND = env("SMS_BACKEND", default="strikes.sms.ConsoleBackend")
+SMS_API_URL = env("SMS_API_URL", default="")
+SMS_API_KEY = env("SMS_API_KEY", default="")
+SMS_SENDER = env("SMS_SENDER", default="Picketline")
+# The filesystem broker's folders can be moved (the worker integration test uses a tmp dir).
+if not REDIS_URL and env("CELERY_BROKER_FOLDER", default=""):
+    _broker_folder = Path(env("CELERY_BROKER_FOLDER"))
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker_folder / "queue"),
+        "data_folder_out": str(_broker_folder / "queue"),
+        "processed_folder": str(_broker_folder / "processed"),
+        "store_processed": False,
+    }
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=CELERY_BROKER_URL)
+# Explicit mail overrides (the worker integration test points the file backend at a tmp dir).
+if env("EMAIL_BACKEND", default=""):
+    EMAIL_BACKEND = env("EMAIL_BACKEND")
+if env("EMAIL_FILE_PATH", default=""):
+    EMAIL_FILE_PATH = env("EMAIL_FILE_PATH")

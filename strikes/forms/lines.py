@@ -76,6 +76,7 @@ class CheckInForm(forms.Form):
 class WalkUpForm(forms.Form):
     shift = forms.IntegerField(widget=forms.HiddenInput)
     name = forms.CharField(label="Name", max_length=100)
+    is_supporter = forms.BooleanField(label="Supporter, not a picket", required=False)
     nonce = NonceField()
 
 
@@ -129,15 +130,25 @@ class ReportForm(forms.ModelForm):
         for name in ("pickets", "supporters", "members_working", "non_balloted_refusing"):
             self.fields[name].widget.attrs.update({"inputmode": "numeric", "min": 0})
         self.fields["agency_staff"].widget.attrs.update({"inputmode": "numeric", "min": 0})
-        for name in ("pickets", "supporters", "members_working", "non_balloted_refusing",
-                     "agency_staff"):
+        for name in (
+            "pickets",
+            "supporters",
+            "members_working",
+            "non_balloted_refusing",
+            "agency_staff",
+        ):
             self.fields[name].required = False
             self.fields[name].error_messages["min_value"] = "Counts cannot be negative."
 
     def clean(self) -> dict:
         data = super().clean()
-        for name in ("pickets", "supporters", "members_working", "non_balloted_refusing",
-                     "agency_staff"):
+        for name in (
+            "pickets",
+            "supporters",
+            "members_working",
+            "non_balloted_refusing",
+            "agency_staff",
+        ):
             if data.get(name) is None and name not in self.errors:
                 data[name] = 0
         if data.get("escalate") and not (data.get("incident") or "").strip():

@@ -45,7 +45,7 @@ class SupporterForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        if not data.get("email") and not data.get("phone") and not self.errors.get("email"):
-            if not self.errors.get("phone"):
-                raise forms.ValidationError("Give an email address or a mobile number.")
+        no_contact = not data.get("email") and not data.get("phone")
+        if no_contact and not self.errors.get("email") and not self.errors.get("phone"):
+            raise forms.ValidationError("Give an email address or a mobile number.")
         return data

@@ -86,13 +86,17 @@ def _live_shifts() -> Prefetch:
     )
 
 
-def lines_for_school_day(*, strike_day: StrikeDay, school: School) -> QuerySet[PicketLine]:
-    return (
+def lines_for_school_day(*, strike_day: StrikeDay, school: School) -> list[PicketLine]:
+    """The school's lines that day, each with `.coming`: live shifts with their people."""
+    lines = list(
         PicketLine.objects.filter(strike_day=strike_day, school=school)
         .select_related("entrance__site")
-        .prefetch_related(_live_shifts())
         .order_by("entrance__site__name", "entrance__name")
     )
+    shifts = shifts_with_people(line_ids=[line.pk for line in lines])
+    for line in lines:
+        line.coming = shifts.get(line.pk, [])
+    return lines
 
 
 @dataclass
@@ -146,8 +150,16 @@ def rep_home_data(*, user: Any) -> list[SchoolDays]:
 
 def expected_signups(*, picket_line: PicketLine) -> list[Shift]:
     """The line's live shifts, each with `.people`: its signups that are not cancelled."""
+    return shifts_with_people(line_ids=[picket_line.pk]).get(picket_line.pk, [])
+
+
+def shifts_with_people(*, line_ids: list[int]) -> dict[int, list[Shift]]:
+    """Live shifts of these lines by line id, each with `.people` (signups not cancelled).
+
+    Two queries whatever the number of lines, shifts and people.
+    """
     shifts = list(
-        Shift.objects.filter(picket_line=picket_line, cancelled_at__isnull=True)
+        Shift.objects.filter(picket_line_id__in=line_ids, cancelled_at__isnull=True)
         .prefetch_related(
             Prefetch(
                 "signups",
@@ -159,7 +171,10 @@ def expected_signups(*, picket_line: PicketLine) -> list[Shift]:
         )
         .order_by("starts_at")
     )
-    return shifts
+    out: dict[int, list[Shift]] = {}
+    for shift in shifts:
+        out.setdefault(shift.picket_line_id, []).append(shift)
+    return out
 
 
 def members_not_signed_up(*, strike_day: StrikeDay, school: School) -> QuerySet[Membership]:

@@ -227,7 +227,5 @@ def picket_line_public(*, token: str) -> PicketLine | None:
         ).exists()
     )
     now = timezone.now()
-    line.open_shifts = [
-        s for s in line.shift_list if s.cancelled_at is None and s.starts_at > now
-    ]
+    line.open_shifts = [s for s in line.shift_list if s.cancelled_at is None and s.starts_at > now]
     return line

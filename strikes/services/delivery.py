@@ -33,6 +33,14 @@ class Undeliverable(Exception):
     """The message should not go (nobody to send to, no longer relevant): cancel, don't retry."""
 
 
+class Reschedule(Exception):  # noqa: N818 - a signal to the caller, not an error
+    """The shift moved: the message is due at another time."""
+
+    def __init__(self, due_at: datetime) -> None:
+        super().__init__(f"Moved to {due_at.isoformat()}")
+        self.due_at = due_at
+
+
 def _lease() -> timedelta:
     return timedelta(seconds=getattr(settings, "NOTIFICATION_LEASE_SECONDS", 600))
 
@@ -75,6 +83,15 @@ def notification_claim(*, notification_id: int) -> Notification | None:
         )
         if row is None:
             return None
+        if row.attempts >= _max_attempts():
+            # Workers kept dying while sending this one: stop, and show it as failed.
+            row.status = Notification.Status.FAILED
+            row.lease_until = None
+            row.last_error = row.last_error or (
+                f"Gave up after {row.attempts} attempts: the worker stopped while sending."
+            )
+            row.save(update_fields=["status", "lease_until", "last_error"])
+            return None
         row.status = Notification.Status.SENDING
         row.lease_until = now + _lease()
         row.attempts += 1
@@ -92,6 +109,14 @@ def notification_deliver(*, notification_id: int) -> str:
 
     try:
         message_send(row)
+    except Reschedule as exc:
+        Notification.objects.filter(pk=row.pk, status=Notification.Status.SENDING).update(
+            status=Notification.Status.DUE,
+            due_at=exc.due_at,
+            lease_until=None,
+            attempts=row.attempts - 1,
+        )
+        return "rescheduled"
     except Undeliverable as exc:
         Notification.objects.filter(pk=row.pk, status=Notification.Status.SENDING).update(
             status=Notification.Status.CANCELLED, last_error=str(exc)[:2000], lease_until=None

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from members.audit import audit_log
@@ -124,6 +125,10 @@ def shifts_create_from_pattern(
     Times are London wall-clock times on the strike day's date. A shift that already exists at a
     line with the same start is skipped. Returns the shifts made.
     """
+    if strike_day.is_cancelled:
+        raise DomainError("This strike day has been cancelled.", code="day_cancelled")
+    if strike_day.is_past:
+        raise DomainError("This strike day has passed.", code="day_past")
     if not pattern:
         raise DomainError("Give at least one shift time.", code="empty_pattern")
     slots = []
@@ -177,8 +182,10 @@ def shift_update(
     acting_user: Any,
 ) -> Shift:
     """Change a shift's times and numbers. Capacity never drops below the places booked."""
-    shift = Shift.objects.select_for_update().select_related("picket_line__strike_day").get(
-        pk=shift.pk
+    shift = (
+        Shift.objects.select_for_update(of=("self",))
+        .select_related("picket_line__strike_day")
+        .get(pk=shift.pk)
     )
     if shift.cancelled_at is not None:
         raise DomainError("This shift has been removed.", code="removed")
@@ -201,18 +208,21 @@ def shift_update(
 @transaction.atomic
 def shift_remove(*, shift: Shift, acting_user: Any) -> int:
     """Remove a shift: cancel it and its signups, and tell each person. Returns people told."""
-    shift = Shift.objects.select_for_update().select_related("picket_line").get(pk=shift.pk)
+    shift = (
+        Shift.objects.select_for_update(of=("self",)).select_related("picket_line").get(pk=shift.pk)
+    )
     if shift.cancelled_at is not None:
         return 0
     now = timezone.now()
     signups = list(
-        Signup.objects.select_for_update()
+        Signup.objects.select_for_update(of=("self",))
         .filter(shift=shift)
         .exclude(status__in=[Signup.Status.CANCELLED, Signup.Status.NO_SHOW])
         .select_related("user", "supporter")
     )
-    pickets = sum(1 for s in signups if s.holds_place)
-    supporters = sum(1 for s in signups if s.is_supporter and s.status in Signup.HOLDS_PLACE)
+    booked = [s for s in signups if s.user_id or s.supporter_id]  # walk-ups booked nothing
+    pickets = sum(1 for s in booked if s.holds_place)
+    supporters = sum(1 for s in booked if s.is_supporter and s.status in Signup.HOLDS_PLACE)
     Signup.objects.filter(pk__in=[s.pk for s in signups]).update(
         status=Signup.Status.CANCELLED, updated_at=now
     )
@@ -221,8 +231,8 @@ def shift_remove(*, shift: Shift, acting_user: Any) -> int:
     shift.save(update_fields=["cancelled_at", "booked"])
     if pickets or supporters:
         PicketLine.objects.filter(pk=shift.picket_line_id).update(
-            pickets_signed_up=F("pickets_signed_up") - pickets,
-            supporters_signed_up=F("supporters_signed_up") - supporters,
+            pickets_signed_up=Greatest(F("pickets_signed_up") - pickets, 0),
+            supporters_signed_up=Greatest(F("supporters_signed_up") - supporters, 0),
         )
     told = 0
     line = shift.picket_line
@@ -305,11 +315,14 @@ def signup_check_in(*, signup: Signup, acting_user: Any) -> Signup:
 
 
 @transaction.atomic
-def signup_walk_up_add(*, shift: Shift, name: str, nonce: str, acting_user: Any) -> Signup:
+def signup_walk_up_add(
+    *, shift: Shift, name: str, nonce: str, acting_user: Any, is_supporter: bool = False
+) -> Signup:
     """Add someone who turned up without signing up, already arrived.
 
-    A walk-up holds no booked place (nobody booked it) and is never a supporter signup. The
-    nonce makes a retried form post return the same walk-up.
+    A walk-up holds no booked place (nobody booked it). A walk-up picket has `is_supporter`
+    False; a supporter who turns up is marked as one and never counted as a picket. The nonce
+    makes a retried form post return the same walk-up.
     """
     name = name.strip()[:100]
     if not name:
@@ -327,7 +340,7 @@ def signup_walk_up_add(*, shift: Shift, name: str, nonce: str, acting_user: Any)
             signup = Signup.objects.create(
                 shift=shift,
                 walk_up_name=name,
-                is_supporter=False,
+                is_supporter=is_supporter,
                 status=Signup.Status.ARRIVED,
                 arrived_at=now,
                 nonce=nonce,
@@ -343,12 +356,8 @@ def shift_mark_no_shows(*, shift: Shift, acting_user: Any) -> int:
     """At the end of a shift, everyone still only expected did not come. Returns how many."""
     shift = Shift.objects.select_for_update().get(pk=shift.pk)
     if timezone.now() < shift.ends_at:
-        raise DomainError(
-            "You can mark no-shows once the shift has ended.", code="shift_not_ended"
-        )
-    missing = list(
-        Signup.objects.select_for_update().filter(shift=shift, status__in=EXPECTED)
-    )
+        raise DomainError("You can mark no-shows once the shift has ended.", code="shift_not_ended")
+    missing = list(Signup.objects.select_for_update().filter(shift=shift, status__in=EXPECTED))
     if not missing:
         return 0
     pickets = sum(1 for s in missing if not s.is_supporter)
@@ -359,8 +368,8 @@ def shift_mark_no_shows(*, shift: Shift, acting_user: Any) -> int:
     if pickets:
         Shift.objects.filter(pk=shift.pk).update(booked=F("booked") - pickets)
     PicketLine.objects.filter(pk=shift.picket_line_id).update(
-        pickets_signed_up=F("pickets_signed_up") - pickets,
-        supporters_signed_up=F("supporters_signed_up") - supporters,
+        pickets_signed_up=Greatest(F("pickets_signed_up") - pickets, 0),
+        supporters_signed_up=Greatest(F("supporters_signed_up") - supporters, 0),
     )
     audit_log(actor=acting_user, action="shift.no_shows_marked", obj=shift, count=len(missing))
     return len(missing)
@@ -418,9 +427,11 @@ def picket_report_create(
             "Say what happened before escalating, so the district officer can act.",
             code="escalate_needs_incident",
         )
-    line = PicketLine.objects.select_for_update(of=("self",)).select_related(
-        "strike_day__dispute"
-    ).get(pk=picket_line.pk)
+    line = (
+        PicketLine.objects.select_for_update(of=("self",))
+        .select_related("strike_day__dispute")
+        .get(pk=picket_line.pk)
+    )
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -470,4 +481,3 @@ def picket_report_create(
         escalate=report.escalate,
     )
     return report
-

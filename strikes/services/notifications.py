@@ -72,3 +72,57 @@ def _hand_to_worker(task: Any, notification_id: int) -> None:
         logging.getLogger(__name__).warning(
             "Broker unavailable; notification %s waits for the sweep.", notification_id
         )
+
+
+# --- Reading the outbox ---------------------------------------------------------------------
+
+OUTBOX_ACTION = "view_dashboard"  # reps for their school, officers for their area
+
+
+def outbox_visible_to(viewer: Any) -> bool:
+    """Reps and officers see the outbox for their place; members and anonymous people do not."""
+    from members.permissions import ALLOWED_KINDS, Action
+
+    kinds = ALLOWED_KINDS[Action.VIEW_DASHBOARD]
+    return not viewer.is_anonymous and any(r.kind in kinds for r in viewer.roles)
+
+
+def notifications_for_viewer(*, viewer: Any, status: str = "") -> Any:
+    """Outbox rows about places where the viewer may see the dashboard, newest first.
+
+    A row is in scope through its own school/district (digests, nudges, escalations) or through
+    its signup's picket line, and only for the viewer's own unions.
+    """
+    from django.db.models import Q
+
+    from members.permissions import Action
+
+    scope = Q(pk__in=[])
+    for union_id in viewer.union_ids:
+        direct = viewer.area_q(
+            Action.VIEW_DASHBOARD,
+            union=union_id,
+            school="school_id",
+            district="district_id",
+            region="district__region_id",
+        ) & Q(strike_day__dispute__union_id=union_id)
+        via = "signup__shift__picket_line__"
+        by_signup = viewer.area_q(
+            Action.VIEW_DASHBOARD,
+            union=union_id,
+            school=f"{via}school_id",
+            district=f"{via}district_id",
+            region=f"{via}region_id",
+        ) & Q(**{f"{via}strike_day__dispute__union_id": union_id})
+        scope |= direct | by_signup
+    rows = Notification.objects.filter(scope)
+    if status in Notification.Status.values:
+        rows = rows.filter(status=status)
+    return rows.select_related(
+        "user",
+        "supporter",
+        "school",
+        "district",
+        "signup__shift__picket_line__school",
+        "signup__shift__picket_line__entrance",
+    ).order_by("-due_at", "-id")

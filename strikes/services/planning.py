@@ -8,6 +8,7 @@ same number of queries as a day for three.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -54,8 +55,12 @@ Scope = StrikeDay.ScopeKind
 
 def _require_officer(user: Any, union: Any) -> None:
     viewer = viewer_for(user)
-    if not viewer.roles_in(union.pk, ("district_officer", "regional_officer", "national_organiser")):
-        raise NotAllowed("Only the union's district, regional and national officers can plan action.")
+    if not viewer.roles_in(
+        union.pk, ("district_officer", "regional_officer", "national_organiser")
+    ):
+        raise NotAllowed(
+            "Only the union's district, regional and national officers can plan action."
+        )
 
 
 def scope_allowed(
@@ -78,9 +83,7 @@ def scope_allowed(
     if scope_kind == Scope.REGION:
         return bool(regions) and all(viewer.may(Action.PLAN, r, union=union) for r in regions)
     if scope_kind == Scope.DISTRICT:
-        return bool(districts) and all(
-            viewer.may(Action.PLAN, d, union=union) for d in districts
-        )
+        return bool(districts) and all(viewer.may(Action.PLAN, d, union=union) for d in districts)
     if scope_kind in (Scope.TRUST, Scope.SCHOOLS):
         if scope_kind == Scope.TRUST:
             if not trusts:
@@ -91,7 +94,10 @@ def scope_allowed(
                 return False
             in_scope = School.objects.filter(pk__in=[s.pk for s in schools])
         area = viewer.area_q(
-            Action.PLAN, union=union, school="pk", district="district_id",
+            Action.PLAN,
+            union=union,
+            school="pk",
+            district="district_id",
             region="district__region_id",
         )
         return not in_scope.exclude(area).exists()
@@ -358,7 +364,11 @@ def strike_day_announce(
     if ends_at <= starts_at:
         raise DomainError("The day must end after it starts.", code="bad_hours")
     if dispute.status != Dispute.Status.OPEN:
-        raise DomainError("This dispute is closed: reopen it before announcing days.", code="closed")
+        raise DomainError(
+            "This dispute is closed: reopen it before announcing days.", code="closed"
+        )
+    # One announcement at a time per dispute, so two can't call the same school out twice.
+    Dispute.objects.select_for_update().filter(pk=dispute.pk).first()
     today = today or timezone.localdate()
     mandates = dispute_mandates(dispute, today=today)
     problems = strike_day_check(dispute=dispute, date=date, today=today, mandates=mandates)
@@ -366,9 +376,11 @@ def strike_day_announce(
         raise DomainError(" ".join(problems), code="no_mandate")
     allowed = allowed_school_q(dispute=dispute, date=date, mandates=mandates)
     assert allowed is not None
-    school_qs = School.objects.filter(scope_school_q(scope_kind=scope_kind, **places)).filter(
-        dispute_school_q(dispute)
-    ).filter(allowed)
+    school_qs = (
+        School.objects.filter(scope_school_q(scope_kind=scope_kind, **places))
+        .filter(dispute_school_q(dispute))
+        .filter(allowed)
+    )
     if only_school_ids_q is not None:
         school_qs = school_qs.filter(only_school_ids_q)
     # Days already announced for the same date in this dispute keep their schools.
@@ -413,7 +425,10 @@ def strike_day_announce(
 
 
 def _part_q(
-    *, nation: Any = None, regions: Sequence[Any] = (), districts: Sequence[Any] = (),
+    *,
+    nation: Any = None,
+    regions: Sequence[Any] = (),
+    districts: Sequence[Any] = (),
     schools: Sequence[Any] = (),
 ) -> tuple[Q, str, dict[str, list[Any]]]:
     """A filter on CalledOutSchool/PicketLine for part of a day, and the part as a scope."""
@@ -442,8 +457,12 @@ def strike_day_cancel_for(
     schools: Sequence[School] = (),
     acting_user: Any,
     reason: str = "cancelled",
+    moved_to: dt.date | None = None,
 ) -> int:
-    """Cancel the day for part of its scope; tell those signed up there. Returns schools cancelled."""
+    """Cancel the day for part of its scope and tell those signed up there.
+
+    Returns how many schools were cancelled.
+    """
     part_q, kind, places = _part_q(
         nation=nation, regions=regions, districts=districts, schools=schools
     )
@@ -455,21 +474,22 @@ def strike_day_cancel_for(
         )
     now = timezone.now()
     day = StrikeDay.objects.select_for_update().get(pk=strike_day.pk)
-    called = CalledOutSchool.objects.filter(part_q, strike_day=day, cancelled_at__isnull=True)
-    school_ids = list(called.values_list("school_id", flat=True))
-    if not school_ids:
+    cancelled = CalledOutSchool.objects.filter(
+        part_q, strike_day=day, cancelled_at__isnull=True
+    ).update(cancelled_at=now)
+    if not cancelled:
         raise DomainError(
             "No school in that part is still called out on this day.", code="nothing_to_cancel"
         )
-    CalledOutSchool.objects.filter(strike_day=day, school_id__in=school_ids).update(cancelled_at=now)
-    lines = PicketLine.objects.filter(strike_day=day, school_id__in=school_ids)
+    # Shifts cancelled by this call carry exactly this timestamp: no id lists, any scale.
+    lines = PicketLine.objects.filter(part_q, strike_day=day)
     Shift.objects.filter(picket_line__in=lines, cancelled_at__isnull=True).update(cancelled_at=now)
 
     signups = (
-        Signup.objects.filter(shift__picket_line__in=lines)
+        Signup.objects.filter(shift__picket_line__in=lines, shift__cancelled_at=now)
         .exclude(status=Signup.Status.CANCELLED)
         .filter(Q(user__isnull=False) | Q(supporter__isnull=False))
-        .select_related("user", "supporter", "shift__picket_line")
+        .select_related("user", "supporter", "shift__picket_line__school")
         .order_by("pk")
     )
     notifications = []
@@ -492,7 +512,14 @@ def strike_day_cancel_for(
                 school_id=signup.shift.picket_line.school_id,
                 district_id=signup.shift.picket_line.district_id,
                 due_at=now,
-                context={"change": reason, "strike_day_id": day.pk},
+                context={
+                    "reason": f"day_{reason}",
+                    "strike_day_id": day.pk,
+                    "picket_line_id": signup.shift.picket_line_id,
+                    "text": _change_text(
+                        day, signup.shift.picket_line.school.name, reason, moved_to
+                    ),
+                },
             )
         )
     Notification.objects.bulk_create(notifications, ignore_conflicts=True, batch_size=2000)
@@ -506,11 +533,25 @@ def strike_day_cancel_for(
         obj=day,
         scope_kind=kind,
         place_ids=[p.pk for rows in places.values() for p in rows],
-        schools=len(school_ids),
+        schools=cancelled,
         notified=len(notifications),
     )
     transaction.on_commit(_sweep_soon)
-    return len(school_ids)
+    return cancelled
+
+
+def _change_text(day: StrikeDay, school_name: str, reason: str, moved_to: dt.date | None) -> str:
+    when = f"{day.date:%A} {day.date.day} {day.date:%B}"
+    if reason == "moved" and moved_to is not None:
+        new = f"{moved_to:%A} {moved_to.day} {moved_to:%B}"
+        return (
+            f"The strike day on {when} at {school_name} has moved to {new}. Your picket shift on "
+            f"{when} is cancelled: please sign up again for {new}."
+        )
+    return (
+        f"The strike day on {when} at {school_name} has been called off. Your picket shift is "
+        "cancelled and you do not need to come. Thank you for signing up."
+    )
 
 
 def _sweep_soon() -> None:
@@ -520,7 +561,7 @@ def _sweep_soon() -> None:
 
         notifications_sweep.delay()
     except Exception:  # noqa: BLE001 - broker down: the beat sweep sends them later
-        pass
+        logging.getLogger(__name__).warning("Broker unavailable; change notices wait.")
 
 
 @transaction.atomic
@@ -565,6 +606,7 @@ def strike_day_move_for(
         schools=schools,
         acting_user=acting_user,
         reason="moved",
+        moved_to=new_date,
     )
     return new_day
 

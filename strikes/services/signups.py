@@ -208,11 +208,12 @@ def signup_cancel(*, signup: Signup, acting_user: Any) -> Signup:
     signup.updated_at = timezone.now()
     signup.save(update_fields=["status", "updated_at"])
     if held_place:
-        Shift.objects.filter(pk=shift.pk).update(booked=F("booked") - 1)
-        PicketLine.objects.filter(pk=shift.picket_line_id).update(
+        # Guarded so a counter never goes below zero, even if rows were added by hand.
+        Shift.objects.filter(pk=shift.pk, booked__gt=0).update(booked=F("booked") - 1)
+        PicketLine.objects.filter(pk=shift.picket_line_id, pickets_signed_up__gt=0).update(
             pickets_signed_up=F("pickets_signed_up") - 1
         )
-        shift.booked -= 1
+        shift.booked = max(shift.booked - 1, 0)
     audit_log(
         actor=acting_user,
         action="signup.cancel",
@@ -262,9 +263,7 @@ def supporter_signup_create(
         created_at=now,
         updated_at=now,
     )
-    PicketLine.objects.filter(pk=line.pk).update(
-        supporters_signed_up=F("supporters_signed_up") + 1
-    )
+    PicketLine.objects.filter(pk=line.pk).update(supporters_signed_up=F("supporters_signed_up") + 1)
     audit_log(
         actor=None,
         action="supporter_signup.create",

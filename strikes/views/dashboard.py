@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -134,11 +135,10 @@ def dashboard_day(request: HttpRequest, strike_day_id: int) -> HttpResponse:
             {"map": sel.dashboard_map(scope=scope), "map_url": request.get_full_path()},
         )
     by = _by_datetime(strike_day, data.get("by"))
-    table = sel.dashboard_table(
-        scope=scope, by=by, sort=data.get("sort") or "name", direction=data.get("dir") or "asc"
+    table, attention, chart = sel.dashboard_live(scope=scope, by=by)
+    table = sel.table_sorted(
+        table, sort=data.get("sort") or "name", direction=data.get("dir") or "asc"
     )
-    attention = sel.dashboard_attention(scope=scope, table=table, by=by)
-    chart = sel.dashboard_chart(scope=scope)
     keep = {
         "sort": data.get("sort"),
         "dir": data.get("dir"),
@@ -178,6 +178,7 @@ def dashboard_day(request: HttpRequest, strike_day_id: int) -> HttpResponse:
         "by": by,
         "by_value": f"{by:%H:%M}",
         "live_url": request.get_full_path(),
+        "refresh_seconds": getattr(settings, "DASHBOARD_REFRESH_SECONDS", 30),
         "crumbs": _crumbs(scope, base, keep),
         "export_url": reverse("strikes:dashboard-export", args=[strike_day.pk])
         + _query({**place_param, **keep}),

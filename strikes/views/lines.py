@@ -11,12 +11,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+from django_htmx.http import reswap, retarget
 
 from members.errors import DomainError
 from members.models import User
+from members.permissions import Action, may
 from strikes.forms.lines import (
     CheckInForm,
     NoShowForm,
@@ -79,18 +82,14 @@ def rep_day(request: HttpRequest, strike_day_id: int, school_id: int) -> HttpRes
     )
     day, school = called.strike_day, called.school
     svc.picket_lines_ensure(pairs=[(day, school)])
-    lines = list(sel.lines_for_school_day(strike_day=day, school=school))
-    coming = {
-        line.pk: sel.expected_signups(picket_line=line) for line in lines
-    }  # names: the rep only (RUN_LINE implies VIEW_ROSTER here)
+    lines = sel.lines_for_school_day(strike_day=day, school=school)
     missing = list(sel.members_not_signed_up(strike_day=day, school=school))
     today = timezone.localdate().isoformat()
     keys = [f"nudge:{day.pk}:{m.user_id}:{today}" for m in missing]
     nudged = set(Notification.objects.filter(key__in=keys).values_list("user_id", flat=True))
     for m in missing:
         m.nudged_today = m.user_id in nudged
-    for line in lines:
-        line.coming = coming[line.pk]
+    rules = sel.rules_for(day)
     return render(
         request,
         "strikes/lines/day.html",
@@ -101,8 +100,9 @@ def rep_day(request: HttpRequest, strike_day_id: int, school_id: int) -> HttpRes
             "lines": lines,
             "missing": missing,
             "pattern_form": PatternForm(),
-            "supervisor_required": sel.supervisor_required(day),
-            "rules": sel.rules_for(day),
+            "supervisor_required": bool(rules and rules.picket_supervisor_required),
+            "rules": rules,
+            "show_names": may(request.user, Action.VIEW_ROSTER, school, union=day.dispute.union),
             "advised": _advised(),
             "advice": ADVICE,
         },
@@ -251,6 +251,9 @@ def line_roster(request: HttpRequest, line_id: int) -> HttpResponse:
             "line": line,
             "shifts": sel.expected_signups(picket_line=line),
             "supervisor_required": sel.supervisor_required(line.strike_day),
+            "show_names": may(
+                request.user, Action.VIEW_ROSTER, line.school, union=line.strike_day.dispute.union
+            ),
         },
     )
 
@@ -303,6 +306,7 @@ def line_check_in(request: HttpRequest, line_id: int) -> HttpResponse:
                     shift=shift,
                     name=form.cleaned_data["name"],
                     nonce=form.cleaned_data["nonce"],
+                    is_supporter=form.cleaned_data["is_supporter"],
                     acting_user=request.user,
                 )
                 messages.success(request, f"{signup.walk_up_name} added and checked in.")
@@ -327,7 +331,6 @@ def line_check_in(request: HttpRequest, line_id: int) -> HttpResponse:
 def line_report(request: HttpRequest, line_id: int) -> HttpResponse:
     line = sel.picket_line_for_rep(user=request.user, line_id=line_id)
     url = reverse("strikes:line-report", args=[line.pk])
-    status = 200
     if request.method == "POST":
         form = ReportForm(request.POST)
         if form.is_valid():
@@ -343,28 +346,32 @@ def line_report(request: HttpRequest, line_id: int) -> HttpResponse:
             else:
                 sent = f"Report sent at {timezone.localtime(report.reported_at):%H:%M}"
                 if request.htmx:
-                    return render(
-                        request,
+                    # The timeline, and a fresh form (new nonce) swapped in out of band.
+                    fresh = ReportForm(initial={"nonce": new_nonce(), "school_status": "unknown"})
+                    timeline = render_to_string(
                         "strikes/lines/report.html#timeline",
                         {"line": line, "reports": _reports(line), "sent": sent},
+                        request=request,
                     )
+                    form_html = render_to_string(
+                        "strikes/lines/report.html#report-form",
+                        {"line": line, "form": fresh, "oob": True},
+                        request=request,
+                    )
+                    return HttpResponse(timeline + form_html)
                 messages.success(request, sent)
                 return redirect(url)
-        status = 422 if request.htmx else 200
         if request.htmx:
-            return render(
-                request,
-                "strikes/lines/report.html#report-form",
-                {"line": line, "form": form},
-                status=status,
+            response = render(
+                request, "strikes/lines/report.html#report-form", {"line": line, "form": form}
             )
+            return reswap(retarget(response, "#report-form"), "outerHTML")
     else:
         form = ReportForm(initial={"nonce": new_nonce(), "school_status": "unknown"})
     return render(
         request,
         "strikes/lines/report.html",
         {"line": line, "form": form, "reports": _reports(line)},
-        status=status,
     )
 
 
@@ -380,9 +387,7 @@ urlpatterns = [
         rep_pattern,
         name="rep-pattern",
     ),
-    path(
-        "rep/day/<int:strike_day_id>/school/<int:school_id>/nudge/", rep_nudge, name="rep-nudge"
-    ),
+    path("rep/day/<int:strike_day_id>/school/<int:school_id>/nudge/", rep_nudge, name="rep-nudge"),
     path("rep/shift/<int:shift_id>/edit/", shift_edit, name="rep-shift-edit"),
     path("rep/shift/<int:shift_id>/remove/", shift_remove, name="rep-shift-remove"),
     path("line/<int:line_id>/organiser/", line_organiser, name="line-organiser"),

@@ -1,18 +1,416 @@
-"""Plan the action (placeholder page until this area's work lands)."""
+"""Plan the action: disputes, ballots and their verdicts, strike days, calendars, rallies.
+
+Officers only (district, regional, national), scoped to their union; what they may announce,
+cancel or move is decided by the services against their place.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.urls import path
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from members.errors import DomainError
+from members.permissions import Viewer, viewer_for
+from schools.models import District
+from strikes.forms.planning import (
+    AnnounceForm,
+    BallotForm,
+    BallotUnitForm,
+    DisputeForm,
+    MoveForm,
+    PartForm,
+    RallyForm,
+)
+from strikes.mandate import long_date
+from strikes.models import Ballot, RuleSet, StrikeDay
+from strikes.selectors import planning as sel
+from strikes.services import planning as svc
 
 
-@login_required
-def planning_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "strikes/placeholder.html", {"title": "Plan the action"})
+def officer_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Signed in, and an officer of some union; anyone else gets a 403 page that says why."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        viewer = viewer_for(request.user)
+        if not sel.planning_union_ids(viewer):
+            return render(request, "strikes/planning/refused.html", status=403)
+        return view(request, viewer, *args, **kwargs)
+
+    return wrapper
+
+
+def _errors_to(form: Any, exc: DomainError) -> None:
+    form.add_error(None, exc.message)
+
+
+# --- Disputes and ballots -----------------------------------------------------------------------
+
+
+@officer_view
+def planning_home(request: HttpRequest, viewer: Viewer) -> HttpResponse:
+    disputes = list(sel.disputes_for_viewer(viewer=viewer))
+    return render(request, "strikes/planning/home.html", {"disputes": disputes})
+
+
+@officer_view
+def dispute_new(request: HttpRequest, viewer: Viewer) -> HttpResponse:
+    unions = [r.union for r in viewer.roles if r.union_id in sel.planning_union_ids(viewer)]
+    union = unions[0]
+    form = DisputeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            dispute = svc.dispute_create(
+                union=union,
+                title=form.cleaned_data["title"],
+                nations=list(form.cleaned_data["nations"]),
+                staff_groups=form.cleaned_data["staff_groups"],
+                scope_note=form.cleaned_data["scope_note"],
+                acting_user=request.user,
+            )
+        except DomainError as exc:
+            _errors_to(form, exc)
+        else:
+            messages.success(request, "Dispute recorded. Now record its ballot.")
+            return redirect("strikes:planning-dispute", dispute.pk)
+    return render(request, "strikes/planning/dispute_new.html", {"form": form, "union": union})
+
+
+def _dispute_context(viewer: Viewer, dispute: Any) -> dict[str, Any]:
+    today = timezone.localdate()
+    return {
+        "dispute": dispute,
+        "ballots": sel.ballots_with_verdicts(dispute=dispute, today=today),
+        "days": list(sel.strike_days_for_dispute(dispute=dispute, viewer=viewer)),
+        "today": today,
+        "districts": District.objects.filter(
+            pk__in=[r.district_id for r in viewer.roles if r.district_id]
+        ),
+    }
+
+
+@officer_view
+def dispute_detail(request: HttpRequest, viewer: Viewer, dispute_id: int) -> HttpResponse:
+    dispute = sel.dispute_for_viewer(viewer=viewer, dispute_id=dispute_id)
+    form = BallotForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                ballot = svc.ballot_record(
+                    dispute=dispute, acting_user=request.user, **form.cleaned_data
+                )
+            except DomainError as exc:
+                _errors_to(form, exc)
+            else:
+                messages.success(request, f"Ballot recorded ({ballot.get_kind_display()}).")
+                return redirect(reverse("strikes:planning-dispute", args=[dispute.pk]) + "#ballots")
+        status = 422 if request.htmx else 200
+    context = _dispute_context(viewer, dispute)
+    context.update(form=form, unit_form=BallotUnitForm())
+    return render(request, "strikes/planning/dispute.html", context, status=status)
+
+
+@officer_view
+@require_POST
+def ballot_unit(request: HttpRequest, viewer: Viewer, ballot_id: int) -> HttpResponse:
+    ballot = Ballot.objects.filter(pk=ballot_id).select_related("dispute__union").first()
+    if ballot is None or ballot.dispute.union_id not in sel.planning_union_ids(viewer):
+        raise Http404("No such ballot.")
+    url = reverse("strikes:planning-dispute", args=[ballot.dispute_id]) + f"#ballot-{ballot.pk}"
+    form = BallotUnitForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(url)
+    try:
+        svc.ballot_unit_record(ballot=ballot, acting_user=request.user, **form.cleaned_data)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Unit result saved.")
+    return redirect(url)
+
+
+# --- Strike days --------------------------------------------------------------------------------
+
+
+@officer_view
+def announce(request: HttpRequest, viewer: Viewer, dispute_id: int) -> HttpResponse:
+    dispute = sel.dispute_for_viewer(viewer=viewer, dispute_id=dispute_id)
+    form = AnnounceForm(request.POST or None, viewer=viewer, union=dispute.union)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            day = svc.strike_day_announce(
+                dispute=dispute,
+                date=data["date"],
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                scope_kind=data["scope_kind"],
+                title=data["title"],
+                acting_user=request.user,
+                **form.places(),
+            )
+        except DomainError as exc:
+            _errors_to(form, exc)
+        else:
+            messages.success(
+                request,
+                f"Strike day announced for {long_date(day.date)}: picket lines and shifts are "
+                "ready for reps.",
+            )
+            return redirect("strikes:planning-day", day.pk)
+    today = timezone.localdate()
+    notice = RuleSet.in_force_on(today)
+    return render(
+        request,
+        "strikes/planning/announce.html",
+        {
+            "dispute": dispute,
+            "form": form,
+            "notice": notice,
+            "earliest": today + dt.timedelta(days=notice.notice_days),
+        },
+    )
+
+
+def _day_context(viewer: Viewer, day: Any) -> dict[str, Any]:
+    union = day.dispute.union
+    return {
+        "day": day,
+        "dispute": day.dispute,
+        "areas": sel.strike_day_areas(strike_day=day, viewer=viewer),
+        "rallies": list(sel.rallies_for_viewer(strike_day=day, viewer=viewer)),
+        "cancel_form": PartForm(viewer=viewer, union=union, prefix="cancel"),
+        "move_form": MoveForm(viewer=viewer, union=union, prefix="move"),
+        "rally_form": RallyForm(viewer=viewer, union=union, prefix="rally"),
+    }
+
+
+@officer_view
+def strike_day_detail(request: HttpRequest, viewer: Viewer, strike_day_id: int) -> HttpResponse:
+    day = sel.strike_day_for_viewer(viewer=viewer, strike_day_id=strike_day_id)
+    return render(request, "strikes/planning/day.html", _day_context(viewer, day))
+
+
+def _day_post(
+    request: HttpRequest,
+    viewer: Viewer,
+    strike_day_id: int,
+    form_class: type,
+    prefix: str,
+    act: Callable[[Any, Any], str],
+) -> HttpResponse:
+    day = sel.strike_day_for_viewer(viewer=viewer, strike_day_id=strike_day_id)
+    form = form_class(request.POST, viewer=viewer, union=day.dispute.union, prefix=prefix)
+    if form.is_valid():
+        try:
+            done = act(day, form)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, done)
+            return redirect("strikes:planning-day", day.pk)
+    context = _day_context(viewer, day)
+    context[f"{prefix}_form"] = form
+    return render(
+        request, "strikes/planning/day.html", context, status=422 if request.htmx else 200
+    )
+
+
+@officer_view
+@require_POST
+def strike_day_cancel(request: HttpRequest, viewer: Viewer, strike_day_id: int) -> HttpResponse:
+    def act(day: Any, form: Any) -> str:
+        count = svc.strike_day_cancel_for(strike_day=day, acting_user=request.user, **form.places())
+        return (
+            f"Cancelled for {count} school{'s' if count != 1 else ''}. Everyone signed up there "
+            "will be told."
+        )
+
+    return _day_post(request, viewer, strike_day_id, PartForm, "cancel", act)
+
+
+@officer_view
+@require_POST
+def strike_day_move(request: HttpRequest, viewer: Viewer, strike_day_id: int) -> HttpResponse:
+    def act(day: Any, form: Any) -> str:
+        new_day = svc.strike_day_move_for(
+            strike_day=day,
+            new_date=form.cleaned_data["new_date"],
+            acting_user=request.user,
+            **form.places(),
+        )
+        return (
+            f"Moved to {long_date(new_day.date)} for that part. Everyone signed up there will be "
+            "told; reps set up shifts again on the new day."
+        )
+
+    return _day_post(request, viewer, strike_day_id, MoveForm, "move", act)
+
+
+@officer_view
+@require_POST
+def rally_new(request: HttpRequest, viewer: Viewer, strike_day_id: int) -> HttpResponse:
+    def act(day: Any, form: Any) -> str:
+        data = form.cleaned_data
+        starts_at = dt.datetime.combine(
+            day.date, data["starts_at"], tzinfo=timezone.get_current_timezone()
+        )
+        rally = svc.rally_create(
+            strike_day=day,
+            title=data["title"],
+            kind=data["kind"],
+            starts_at=starts_at,
+            meeting_point=data["meeting_point"],
+            route=data["route"],
+            speakers=data["speakers"],
+            region=data["region"],
+            district=data["district"],
+            acting_user=request.user,
+        )
+        return f"{rally.get_kind_display()} added: {rally.title}."
+
+    return _day_post(request, viewer, strike_day_id, RallyForm, "rally", act)
+
+
+# --- Calendar -----------------------------------------------------------------------------------
+
+
+def _int_param(request: HttpRequest, name: str) -> int | None:
+    raw = request.GET.get(name, "").strip()
+    return int(raw) if raw.isdigit() and len(raw) < 10 else None
+
+
+def _calendar_filters(request: HttpRequest, viewer: Viewer, dispute: Any) -> dict[str, Any]:
+    """The area asked for: ``?district=<id>`` or ``?urn=<school URN>`` (404 outside the area)."""
+    district_id = _int_param(request, "district")
+    urn = _int_param(request, "urn")
+    school = (
+        sel.school_for_viewer(viewer=viewer, union_id=dispute.union_id, urn=urn) if urn else None
+    )
+    district = District.objects.filter(pk=district_id).first() if district_id else None
+    return {"district": district, "school": school}
+
+
+@officer_view
+def calendar(request: HttpRequest, viewer: Viewer, dispute_id: int) -> HttpResponse:
+    dispute = sel.dispute_for_viewer(viewer=viewer, dispute_id=dispute_id)
+    filters = _calendar_filters(request, viewer, dispute)
+    district, school = filters["district"], filters["school"]
+    days = sel.calendar_days(
+        dispute=dispute,
+        viewer=viewer,
+        district_id=district.pk if district else _int_param(request, "district"),
+        school_id=school.pk if school else None,
+    )
+    return render(
+        request,
+        "strikes/planning/calendar.html",
+        {
+            "dispute": dispute,
+            "days": days,
+            "district": district,
+            "school": school,
+            "school_days": sel.school_days(dispute=dispute, school=school) if school else None,
+        },
+    )
+
+
+def _schools_text(count: int) -> str:
+    return f"{count} school{'' if count == 1 else 's'} called out."
+
+
+def _ics_text(text: str) -> str:
+    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+@officer_view
+def calendar_ics(request: HttpRequest, viewer: Viewer, dispute_id: int) -> HttpResponse:
+    dispute = sel.dispute_for_viewer(viewer=viewer, dispute_id=dispute_id)
+    filters = _calendar_filters(request, viewer, dispute)
+    district_id = _int_param(request, "district")
+    school = filters["school"]
+    days = sel.calendar_days(
+        dispute=dispute,
+        viewer=viewer,
+        district_id=district_id,
+        school_id=school.pk if school else None,
+    )
+    host = request.get_host().split(":")[0] or "picketline"
+    stamp = timezone.now().astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Picketline//Planning//EN",
+        "CALSCALE:GREGORIAN",
+        f"X-WR-CALNAME:{_ics_text(dispute.title)}",
+    ]
+    for day in days:
+        start = dt.datetime.combine(day.date, day.starts_at)
+        end = dt.datetime.combine(day.date, day.ends_at)
+        summary = day.title or f"Strike day: {dispute.title}"
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:strike-day-{day.pk}@{host}",
+            f"DTSTAMP:{stamp}",
+            f"DTSTART;TZID=Europe/London:{start:%Y%m%dT%H%M%S}",
+            f"DTEND;TZID=Europe/London:{end:%Y%m%dT%H%M%S}",
+            f"SUMMARY:{_ics_text(summary)}",
+            f"DESCRIPTION:{_ics_text(_schools_text(day.schools_out))}",
+            "END:VEVENT",
+        ]
+    lines.append("END:VCALENDAR")
+    response = HttpResponse(
+        "\r\n".join(lines) + "\r\n", content_type="text/calendar; charset=utf-8"
+    )
+    suffix = f"-district-{district_id}" if district_id else ""
+    suffix += f"-school-{school.urn}" if school else ""
+    response["Content-Disposition"] = f'attachment; filename="dispute-{dispute.pk}{suffix}.ics"'
+    return response
+
+
+def public_rallies(request: HttpRequest, strike_day_id: int) -> HttpResponse:
+    """Rallies and marches of an announced day, for anyone: times and places, never people."""
+    day = (
+        StrikeDay.objects.filter(pk=strike_day_id, status=StrikeDay.Status.ANNOUNCED)
+        .select_related("dispute__union")
+        .first()
+    )
+    if day is None:
+        raise Http404("No such strike day.")
+    rallies = list(sel.rallies_for_viewer(strike_day=day, viewer=viewer_for(request.user)))
+    return render(request, "strikes/planning/public_rallies.html", {"day": day, "rallies": rallies})
 
 
 urlpatterns = [
-    path("planning-home/", planning_home, name="planning-home"),
+    path("rallies/<int:strike_day_id>/", public_rallies, name="public-rallies"),
+    path("planning/", planning_home, name="planning-home"),
+    path("planning/dispute/new/", dispute_new, name="planning-dispute-new"),
+    path("planning/dispute/<int:dispute_id>/", dispute_detail, name="planning-dispute"),
+    path("planning/ballot/<int:ballot_id>/unit/", ballot_unit, name="planning-ballot-unit"),
+    path("planning/dispute/<int:dispute_id>/announce/", announce, name="planning-announce"),
+    path("planning/dispute/<int:dispute_id>/calendar/", calendar, name="planning-calendar"),
+    path(
+        "planning/dispute/<int:dispute_id>/calendar.ics",
+        calendar_ics,
+        name="planning-calendar-ics",
+    ),
+    path("planning/day/<int:strike_day_id>/", strike_day_detail, name="planning-day"),
+    path("planning/day/<int:strike_day_id>/cancel/", strike_day_cancel, name="planning-cancel"),
+    path("planning/day/<int:strike_day_id>/move/", strike_day_move, name="planning-move"),
+    path("planning/day/<int:strike_day_id>/rally/", rally_new, name="planning-rally"),
 ]

@@ -71,7 +71,9 @@ def shift_sign_up(request: HttpRequest, shift_id: int) -> HttpResponse:
     else:
         if not request.htmx:
             if signup.status == Signup.Status.WAITLISTED:
-                messages.success(request, "You're on the waitlist. We'll tell you if a place frees up.")
+                messages.success(
+                    request, "You're on the waitlist. We'll tell you if a place frees up."
+                )
             else:
                 messages.success(request, "You're signed up. A confirmation is on its way.")
     return _shift_response(request, shift_id, error)
@@ -202,7 +204,7 @@ def line_poster(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404
     url = request.build_absolute_uri(reverse("strikes:line-public", args=[token]))
     # Our own markup, made on our server from our own URL: safe to mark safe.
-    qr_svg = mark_safe(segno.make(url, error="m").svg_inline(scale=6))  # noqa: S308
+    qr_svg = mark_safe(segno.make(url, error="m").svg_inline(scale=6))
     return render(
         request, "strikes/signups/line_poster.html", {"line": line, "url": url, "qr_svg": qr_svg}
     )

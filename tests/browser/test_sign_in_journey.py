@@ -17,8 +17,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_rep_signs_in_by_emailed_code_and_lands_on_rep_home(
     page: Page, live_server, world, allow_sync_orm_in_browser_tests
 ):
-    rep = f.RoleFactory(union=world.union, kind="rep", school=world.s1,
-                        user__email="rep@example.org").user
+    rep = f.RoleFactory(
+        union=world.union, kind="rep", school=world.s1, user__email="rep@example.org"
+    ).user
     f.MembershipFactory(union=world.union, workplace=world.s1, user=rep)
     EmailAddress.objects.create(user=rep, email="rep@example.org", primary=True, verified=True)
 

@@ -39,17 +39,24 @@ def test_one_membership_per_union():
 def test_role_must_name_the_place_its_kind_needs(world):
     user = f.UserFactory()
     assert refused(lambda: Role.objects.create(user=user, union=world.union, kind="rep"))
-    assert refused(lambda: Role.objects.create(user=user, union=world.union,
-                                               kind="district_officer", region=world.north))
-    assert refused(lambda: Role.objects.create(user=user, union=world.union,
-                                               kind="national_organiser", school=world.s1))
+    assert refused(
+        lambda: Role.objects.create(
+            user=user, union=world.union, kind="district_officer", region=world.north
+        )
+    )
+    assert refused(
+        lambda: Role.objects.create(
+            user=user, union=world.union, kind="national_organiser", school=world.s1
+        )
+    )
     Role.objects.create(user=user, union=world.union, kind="rep", school=world.s1)
 
 
 def test_the_same_role_cannot_be_granted_twice(world):
     role = f.RoleFactory(union=world.union, kind="national_organiser")
-    assert refused(lambda: Role.objects.create(user=role.user, union=world.union,
-                                               kind="national_organiser"))
+    assert refused(
+        lambda: Role.objects.create(user=role.user, union=world.union, kind="national_organiser")
+    )
 
 
 def test_sms_channel_needs_a_phone_number():

@@ -34,8 +34,14 @@ def test_member_may_sign_up_only_at_own_school(world, people):
 
 
 def test_member_may_not_see_rosters_run_lines_or_dashboards(world, people):
-    for action in (Action.VIEW_ROSTER, Action.RUN_LINE, Action.VIEW_DASHBOARD, Action.EXPORT,
-                   Action.PLAN, Action.BROADCAST):
+    for action in (
+        Action.VIEW_ROSTER,
+        Action.RUN_LINE,
+        Action.VIEW_DASHBOARD,
+        Action.EXPORT,
+        Action.PLAN,
+        Action.BROADCAST,
+    ):
         assert not may(people.member, action, world.s1, union=world.union), action
 
 
@@ -133,8 +139,12 @@ def test_area_filter_limits_rows_to_viewer_place(world, people):
         q = viewer_for(user).area_q(action, union=world.union)
         return set(rows.filter(q).values_list("school__name", flat=True))
 
-    assert visible(people.national) == {"Heaton Primary", "Jesmond High", "Felling Academy",
-                                        "Holborn Primary"}
+    assert visible(people.national) == {
+        "Heaton Primary",
+        "Jesmond High",
+        "Felling Academy",
+        "Holborn Primary",
+    }
     assert visible(people.regional) == {"Heaton Primary", "Jesmond High", "Felling Academy"}
     assert visible(people.district) == {"Heaton Primary", "Jesmond High"}
     assert visible(people.rep) == {"Heaton Primary"}

@@ -21,10 +21,12 @@ def code_from(message) -> str:
 
 @pytest.fixture
 def member(world):
-    membership = f.MembershipFactory(union=world.union, workplace=world.s1,
-                                     user__email="teacher@example.org")
-    EmailAddress.objects.create(user=membership.user, email="teacher@example.org",
-                                primary=True, verified=False)
+    membership = f.MembershipFactory(
+        union=world.union, workplace=world.s1, user__email="teacher@example.org"
+    )
+    EmailAddress.objects.create(
+        user=membership.user, email="teacher@example.org", primary=True, verified=False
+    )
     return membership.user
 
 

@@ -27,8 +27,9 @@ def test_second_school_with_same_urn_is_refused():
 
 def test_district_la_code_is_unique():
     district = f.DistrictFactory(la_code="201")
-    assert refused(lambda: District.objects.create(region=district.region, la_code="201",
-                                                   name="Other"))
+    assert refused(
+        lambda: District.objects.create(region=district.region, la_code="201", name="Other")
+    )
 
 
 def test_school_coordinates_must_be_on_earth():

@@ -22,7 +22,9 @@ pytestmark = pytest.mark.usefixtures("rule_sets")
 
 
 def ballot(*, opens_on=NEW, closes_on=None, cast=600, yes=540, no=None, electorate=1000, **kw):
-    dispute = kw.pop("dispute", None) or f.DisputeFactory(staff_groups=kw.pop("groups", ["teacher"]))
+    dispute = kw.pop("dispute", None) or f.DisputeFactory(
+        staff_groups=kw.pop("groups", ["teacher"])
+    )
     return f.BallotFactory(
         dispute=dispute,
         opens_on=opens_on,
@@ -228,3 +230,39 @@ def test_failed_ballot_gives_no_mandate():
         dispute=b.dispute, date=dt.date(2026, 12, 10), today=dt.date(2026, 11, 23)
     )
     assert "no statutory ballot that passed" in problems[0]
+
+
+@pytest.mark.django_db
+def test_thresholds_match_integer_arithmetic_for_any_figures():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from strikes.models import RuleSet
+
+    old = RuleSet.in_force_on(OLD)
+    new = RuleSet.in_force_on(NEW)
+    dispute = f.DisputeFactory(staff_groups=["teacher"])
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.integers(1, 5000), st.data())
+    def check(electorate, data):
+        cast = data.draw(st.integers(0, electorate))
+        yes = data.draw(st.integers(0, cast))
+        no = data.draw(st.integers(0, cast - yes))
+        for rule_set, opens_on in ((old, OLD), (new, NEW)):
+            b = Ballot(
+                dispute=dispute,
+                opens_on=opens_on,
+                closes_on=opens_on,
+                electorate=electorate,
+                votes_cast=cast,
+                votes_yes=yes,
+                votes_no=no,
+            )
+            verdict = ballot_verdict(b, rule_sets=[old, new], today=NEW)
+            turnout_ok = cast * 2 >= electorate
+            forty_ok = rule_set is new or yes * 10 >= electorate * 4
+            assert verdict.turnout_met == turnout_ok
+            assert verdict.passes == (turnout_ok and yes > no and forty_ok)
+
+    check()

@@ -1,0 +1,147 @@
+"""A person's own data: see it, download it, erase it. And the data officer's audit log."""
+
+from __future__ import annotations
+
+import json
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from members import privacy
+from members.errors import DomainError
+from members.models import Supporter
+from members.selectors import audit_entries_search, audit_viewer_allowed
+
+
+class EraseForm(forms.Form):
+    confirm = forms.BooleanField(
+        required=True,
+        label="I understand this cannot be undone",
+        error_messages={"required": "Tick the box to confirm you want your details erased."},
+    )
+
+
+class AuditSearchForm(forms.Form):
+    action = forms.CharField(required=False, max_length=60, label="Action starts with")
+    actor_email = forms.EmailField(required=False, label="Done by (email)")
+    date_from = forms.DateField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    object_type = forms.CharField(required=False, max_length=60, label="Object type")
+    object_id = forms.CharField(required=False, max_length=40, label="Object id")
+
+
+def _person_rows(data: dict) -> list[tuple[str, object]]:
+    return [
+        (key.replace("_", " ").capitalize(), value)
+        for key, value in data["person"].items()
+        if key != "id"
+    ]
+
+
+def _json_download(data: dict, filename: str) -> HttpResponse:
+    response = HttpResponse(
+        json.dumps(data, indent=2, cls=DjangoJSONEncoder, ensure_ascii=False),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def my_data(request: HttpRequest) -> HttpResponse:
+    data = privacy.subject_access_export(user=request.user, acting_user=request.user, fmt="page")
+    response = render(
+        request,
+        "members/privacy/my_data.html",
+        {"data": data, "person": _person_rows(data), "supporter": None},
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def my_data_json(request: HttpRequest) -> HttpResponse:
+    data = privacy.subject_access_export(user=request.user, acting_user=request.user, fmt="json")
+    return _json_download(data, "my-picketline-data.json")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_erase(request: HttpRequest) -> HttpResponse:
+    form = EraseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            privacy.user_erase(user=request.user, acting_user=request.user)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            logout(request)
+            return redirect("members:erased")
+    return render(request, "members/privacy/erase.html", {"form": form, "supporter": None})
+
+
+def erased(request: HttpRequest) -> HttpResponse:
+    return render(request, "members/privacy/erased.html")
+
+
+def _supporter(token: str) -> Supporter:
+    return get_object_or_404(Supporter, token=token, erased_at__isnull=True)
+
+
+def supporter_data(request: HttpRequest, token: str) -> HttpResponse:
+    supporter = _supporter(token)
+    if request.GET.get("format") == "json":
+        data = privacy.supporter_access_export(supporter=supporter, fmt="json")
+        return _json_download(data, "my-picketline-data.json")
+    data = privacy.supporter_access_export(supporter=supporter, fmt="page")
+    response = render(
+        request, "members/privacy/my_data.html", {"data": data, "person": _person_rows(data), "supporter": supporter}
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def supporter_erase(request: HttpRequest, token: str) -> HttpResponse:
+    supporter = _supporter(token)
+    form = EraseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            privacy.supporter_erase(supporter=supporter)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            return redirect("members:erased")
+    return render(request, "members/privacy/erase.html", {"form": form, "supporter": supporter})
+
+
+@login_required
+def audit_log_page(request: HttpRequest) -> HttpResponse:
+    if not audit_viewer_allowed(request.user):
+        raise PermissionDenied("Only the union's data officer can read the audit log.")
+    form = AuditSearchForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    if form.is_bound and not form.is_valid():
+        messages.error(request, "Some search terms were not understood; showing everything.")
+    entries = audit_entries_search(viewer=request.user, **filters)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "members/privacy/audit.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )

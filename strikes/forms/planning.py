@@ -1,0 +1,230 @@
+"""Forms for the planning pages: parse input; the services decide what is allowed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+
+from members.permissions import Action, Viewer
+from schools.models import AcademyTrust, District, Nation, Region, School
+from strikes.models import Ballot, StaffGroup, StrikeDay
+
+DATE = forms.DateInput(attrs={"type": "date"})
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+def _area_places(viewer: Viewer, union: Any) -> dict[str, Any]:
+    """The places this viewer may plan for, to offer as choices."""
+    union_id = union.pk
+    area = viewer.area_q(
+        Action.PLAN, union=union_id, school="pk", district="pk", region="region_id"
+    )
+    national = viewer.may(Action.PLAN, None, union=union_id)
+    return {
+        "nations": Nation.objects.all() if national else Nation.objects.none(),
+        "regions": Region.objects.filter(
+            pk__in=[r.region_id for r in viewer.roles_in(union_id, ("regional_officer",))]
+        )
+        if not national
+        else Region.objects.all(),
+        "districts": District.objects.filter(area).select_related("region").distinct(),
+        "trusts": AcademyTrust.objects.all(),
+    }
+
+
+class SchoolUrnsField(forms.CharField):
+    """Schools by URN, separated by commas or spaces."""
+
+    def clean(self, value: Any) -> list[School]:
+        text = super().clean(value) or ""
+        parts = [p for p in text.replace(",", " ").split() if p]
+        if not parts:
+            return []
+        bad = [p for p in parts if not p.isdigit()]
+        if bad:
+            raise forms.ValidationError(f"URNs are numbers; check {', '.join(bad[:3])}.")
+        urns = {int(p) for p in parts}
+        found = list(School.objects.filter(urn__in=urns).select_related("district__region"))
+        missing = urns - {s.urn for s in found}
+        if missing:
+            raise forms.ValidationError(
+                f"No school with URN {', '.join(str(u) for u in sorted(missing)[:5])}."
+            )
+        return found
+
+
+class DisputeForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    nations = forms.ModelMultipleChoiceField(
+        queryset=Nation.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Leave empty for every nation.",
+    )
+    staff_groups = forms.MultipleChoiceField(
+        choices=StaffGroup.choices, widget=forms.CheckboxSelectMultiple
+    )
+    scope_note = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Scope (notes)"
+    )
+
+
+class BallotForm(forms.Form):
+    kind = forms.ChoiceField(choices=Ballot.Kind.choices, initial=Ballot.Kind.POSTAL)
+    aggregation = forms.ChoiceField(
+        choices=Ballot.Aggregation.choices, initial=Ballot.Aggregation.AGGREGATED
+    )
+    opens_on = forms.DateField(widget=DATE, label="Opened on")
+    closes_on = forms.DateField(widget=DATE, label="Closed on")
+    electorate = forms.IntegerField(min_value=0, max_value=10_000_000)
+    votes_cast = forms.IntegerField(min_value=0, max_value=10_000_000)
+    votes_yes = forms.IntegerField(min_value=0, max_value=10_000_000, label="Yes")
+    votes_no = forms.IntegerField(min_value=0, max_value=10_000_000, label="No")
+    employer_agreed_extension = forms.BooleanField(
+        required=False, label="The employers agreed to extend the mandate"
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("opens_on") and data.get("closes_on") and data["closes_on"] < data["opens_on"]:
+            self.add_error("closes_on", "The ballot must close on or after the day it opens.")
+        return data
+
+
+class BallotUnitForm(forms.Form):
+    school = SchoolUrnsField(required=False, label="School URN")
+    district = forms.ModelChoiceField(queryset=District.objects.all(), required=False)
+    trust = forms.ModelChoiceField(queryset=AcademyTrust.objects.all(), required=False)
+    electorate = forms.IntegerField(min_value=0, max_value=10_000_000)
+    votes_cast = forms.IntegerField(min_value=0, max_value=10_000_000)
+    votes_yes = forms.IntegerField(min_value=0, max_value=10_000_000, label="Yes")
+    votes_no = forms.IntegerField(min_value=0, max_value=10_000_000, label="No")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        schools = data.get("school") or []
+        chosen = sum(bool(x) for x in (schools, data.get("district"), data.get("trust")))
+        if chosen != 1 or len(schools) > 1:
+            raise forms.ValidationError("Give one school URN, or choose one district or trust.")
+        data["school"] = schools[0] if schools else None
+        return data
+
+
+class AnnounceForm(forms.Form):
+    date = forms.DateField(widget=DATE)
+    starts_at = forms.TimeField(widget=TIME, initial=dt.time(7, 30), label="Starts")
+    ends_at = forms.TimeField(widget=TIME, initial=dt.time(16, 0), label="Ends")
+    title = forms.CharField(max_length=200, required=False)
+    scope_kind = forms.ChoiceField(
+        choices=StrikeDay.ScopeKind.choices, widget=forms.RadioSelect, label="Which schools"
+    )
+    nations = forms.ModelMultipleChoiceField(
+        queryset=Nation.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    regions = forms.ModelMultipleChoiceField(
+        queryset=Region.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    districts = forms.ModelMultipleChoiceField(
+        queryset=District.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    trusts = forms.ModelMultipleChoiceField(queryset=AcademyTrust.objects.all(), required=False)
+    schools = SchoolUrnsField(required=False, label="Schools (URNs)")
+
+    PLACE_FOR_KIND = {
+        "nation": "nations",
+        "region": "regions",
+        "district": "districts",
+        "trust": "trusts",
+        "schools": "schools",
+    }
+
+    def __init__(self, *args: Any, viewer: Viewer, union: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        places = _area_places(viewer, union)
+        for name in ("nations", "regions", "districts"):
+            self.fields[name].queryset = places[name]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
+            self.add_error("ends_at", "The day must end after it starts.")
+        kind = data.get("scope_kind")
+        field = self.PLACE_FOR_KIND.get(kind or "")
+        if field and not data.get(field):
+            self.add_error(field, "Choose at least one.")
+        return data
+
+    def places(self) -> dict[str, Any]:
+        """Only the places for the chosen kind of scope."""
+        field = self.PLACE_FOR_KIND.get(self.cleaned_data["scope_kind"])
+        return {field: list(self.cleaned_data[field])} if field else {}
+
+
+class PartForm(forms.Form):
+    """Part of a day's scope, for cancelling or moving."""
+
+    KINDS = [
+        ("nation", "A nation"),
+        ("region", "Regions"),
+        ("district", "Districts"),
+        ("schools", "Schools"),
+    ]
+    part = forms.ChoiceField(choices=KINDS, widget=forms.RadioSelect, label="Which part")
+    nation = forms.ModelChoiceField(queryset=Nation.objects.none(), required=False)
+    regions = forms.ModelMultipleChoiceField(
+        queryset=Region.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    districts = forms.ModelMultipleChoiceField(
+        queryset=District.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    schools = SchoolUrnsField(required=False, label="Schools (URNs)")
+
+    def __init__(self, *args: Any, viewer: Viewer, union: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        places = _area_places(viewer, union)
+        self.fields["nation"].queryset = places["nations"]
+        self.fields["regions"].queryset = places["regions"]
+        self.fields["districts"].queryset = places["districts"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        field = {
+            "nation": "nation",
+            "region": "regions",
+            "district": "districts",
+            "schools": "schools",
+        }.get(data.get("part") or "")
+        if field and not data.get(field):
+            self.add_error(field, "Choose at least one.")
+        return data
+
+    def places(self) -> dict[str, Any]:
+        part = self.cleaned_data["part"]
+        if part == "nation":
+            return {"nation": self.cleaned_data["nation"]}
+        field = {"region": "regions", "district": "districts", "schools": "schools"}[part]
+        return {field: list(self.cleaned_data[field])}
+
+
+class MoveForm(PartForm):
+    new_date = forms.DateField(widget=DATE, label="Move to")
+
+
+class RallyForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    kind = forms.ChoiceField(choices=[("rally", "Rally"), ("march", "March")])
+    starts_at = forms.TimeField(widget=TIME, label="Time")
+    meeting_point = forms.CharField(max_length=200)
+    route = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    speakers = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    region = forms.ModelChoiceField(queryset=Region.objects.none(), required=False)
+    district = forms.ModelChoiceField(queryset=District.objects.none(), required=False)
+
+    def __init__(self, *args: Any, viewer: Viewer, union: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        places = _area_places(viewer, union)
+        self.fields["region"].queryset = places["regions"]
+        self.fields["district"].queryset = places["districts"]
+        self.fields["region"].help_text = "Leave region and district empty for a national event."

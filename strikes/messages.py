@@ -1,0 +1,305 @@
+"""Rendering and sending one outbox row: subject, plain text, HTML and SMS text, from templates.
+
+Templates live in ``templates/strikes/email/<kind>/`` (``subject.txt``, ``body.txt``,
+``body.html``, ``sms.txt``); a kind without its own falls back to the generic
+``strikes/email/subject.txt`` and ``body.txt``. The text is rendered when the message is sent,
+so a reminder says what is true at that moment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.template import TemplateDoesNotExist
+from django.template.loader import select_template
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import linebreaks
+
+from strikes.models import Notification, PicketLine, Shift, Signup
+from strikes.services.delivery import Reschedule, Undeliverable
+
+LINK_SALT = "strikes.signup-link"
+LINK_ACTIONS = ("confirm", "cancel")
+
+# What a person who opted out of reminders still gets: what they asked for.
+REMINDER_KINDS = (
+    Notification.Kind.EVENING_BEFORE,
+    Notification.Kind.REMINDER,
+    Notification.Kind.NUDGE,
+)
+# Supporters hear only about their own shift.
+SUPPORTER_KINDS = (
+    Notification.Kind.CONFIRMATION,
+    Notification.Kind.EVENING_BEFORE,
+    Notification.Kind.REMINDER,
+    Notification.Kind.CHANGE,
+)
+STILL_COMING = (Signup.Status.REGISTERED, Signup.Status.CONFIRMED)
+
+
+@dataclass
+class Rendered:
+    subject: str
+    text: str
+    html: str
+    sms: str
+    attachments: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+# --- Signed one-tap links -------------------------------------------------------------------
+
+
+def signup_link_token(*, signup_id: int, action: str) -> str:
+    if action not in LINK_ACTIONS:
+        raise ValueError(action)
+    return signing.dumps({"s": signup_id, "a": action}, salt=LINK_SALT, compress=True)
+
+
+def signup_link_url(*, signup_id: int, action: str) -> str:
+    token = signup_link_token(signup_id=signup_id, action=action)
+    return settings.SITE_URL + reverse("strikes:signup-link", args=[token])
+
+
+def signup_link_read(token: str) -> tuple[int, str]:
+    """The signup id and action in a link; raises ``signing.SignatureExpired`` when too old and
+    ``signing.BadSignature`` when tampered with."""
+    max_age = getattr(settings, "CONFIRM_LINK_MAX_AGE", 2 * 24 * 3600)
+    data = signing.loads(token, salt=LINK_SALT, max_age=max_age)
+    if not isinstance(data, dict) or data.get("a") not in LINK_ACTIONS:
+        raise signing.BadSignature("Unknown link.")
+    try:
+        return int(data["s"]), str(data["a"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise signing.BadSignature("Unknown link.") from exc
+
+
+# --- Calendar -------------------------------------------------------------------------------
+
+
+def _ics_escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def _ics_time(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def shift_ics(*, signup: Signup) -> str:
+    """One VEVENT for a signup's shift (times in UTC, so right across the clock changes)."""
+    try:  # another area may provide the shared calendar builder
+        from strikes.calendar import signup_ics  # type: ignore[attr-defined]
+
+        return signup_ics(signup)
+    except (ImportError, AttributeError, TypeError):
+        pass
+    shift = signup.shift
+    line = shift.picket_line
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Picketline//Picket shifts//EN",
+        "METHOD:PUBLISH",
+        "BEGIN:VEVENT",
+        f"UID:signup-{signup.pk}@picketline",
+        f"DTSTAMP:{_ics_time(timezone.now())}",
+        f"DTSTART:{_ics_time(shift.starts_at)}",
+        f"DTEND:{_ics_time(shift.ends_at)}",
+        f"SUMMARY:{_ics_escape(f'Picket: {line.school.name}')}",
+        f"LOCATION:{_ics_escape(f'{line.entrance.name}, {line.school.name}')}",
+        "END:VEVENT",
+        "END:VCALENDAR",
+    ]
+    return "\r\n".join(lines) + "\r\n"
+
+
+# --- Rendering ------------------------------------------------------------------------------
+
+
+def _load(notification_id: int) -> Notification:
+    return Notification.objects.select_related(
+        "user",
+        "supporter",
+        "signup__shift__picket_line__school",
+        "signup__shift__picket_line__entrance",
+        "signup__shift__picket_line__strike_day",
+        "strike_day",
+        "school",
+        "district",
+    ).get(pk=notification_id)
+
+
+def _recipient_name(row: Notification) -> str:
+    if row.user is not None:
+        return row.user.display_name
+    return row.supporter.name if row.supporter is not None else ""
+
+
+def _check_still_wanted(row: Notification) -> None:
+    """Raise ``Undeliverable`` for a message that should not go any more."""
+    if row.user is not None:
+        if row.user.erased_at is not None or not row.user.is_active:
+            raise Undeliverable("The recipient's account is closed.")
+        if row.kind in REMINDER_KINDS and row.user.reminders_opt_out:
+            raise Undeliverable("The recipient opted out of reminders.")
+    elif row.supporter is not None:
+        if row.supporter.erased_at is not None:
+            raise Undeliverable("The supporter's details were erased.")
+        if row.kind not in SUPPORTER_KINDS:
+            raise Undeliverable("Supporters only hear about their own shift.")
+    if row.kind in (Notification.Kind.EVENING_BEFORE, Notification.Kind.REMINDER):
+        signup = row.signup
+        if signup is None or signup.status not in STILL_COMING:
+            raise Undeliverable("The signup is no longer active.")
+        shift = signup.shift
+        if shift.cancelled_at is not None or shift.picket_line.strike_day.is_cancelled:
+            raise Undeliverable("The shift or the strike day was called off.")
+        if shift.starts_at <= timezone.now():
+            raise Undeliverable("Too late: the shift has started.")
+        _check_timing(row, shift)
+        if row.kind == Notification.Kind.EVENING_BEFORE and (
+            timezone.localdate() >= timezone.localtime(shift.starts_at).date()
+        ):
+            raise Undeliverable("Too late for the evening-before check: it is the day itself.")
+
+
+def _check_timing(row: Notification, shift: Shift) -> None:
+    """A reminder for a shift that was moved later waits for its new time."""
+    from strikes.services.reminders import evening_before_at, morning_reminder_at
+
+    if row.kind == Notification.Kind.REMINDER:
+        expected = morning_reminder_at(shift.starts_at)
+    else:
+        expected = evening_before_at(timezone.localtime(shift.starts_at).date())
+    if expected > timezone.now() and abs(expected - row.due_at) > timedelta(minutes=1):
+        raise Reschedule(expected)
+
+
+def _digest_rows(row: Notification) -> dict[str, Any]:
+    if row.kind != Notification.Kind.STAFFING_DIGEST or row.strike_day_id is None:
+        return {}
+    if row.context.get("digest") == "district" and row.district_id is not None:
+        empty_lines = list(
+            PicketLine.objects.filter(
+                strike_day_id=row.strike_day_id,
+                district_id=row.district_id,
+                pickets_signed_up=0,
+            )
+            .select_related("school", "entrance")
+            .order_by("school__name", "entrance__name")
+        )
+        return {"digest": "district", "empty_lines": empty_lines}
+    shifts = list(
+        Shift.objects.filter(
+            picket_line__strike_day_id=row.strike_day_id,
+            picket_line__school_id=row.school_id,
+            cancelled_at__isnull=True,
+        )
+        .select_related("picket_line__entrance")
+        .order_by("starts_at", "picket_line__entrance__name")
+    )
+    return {
+        "digest": "rep",
+        "shifts": shifts,
+        "short_shifts": [s for s in shifts if s.booked < s.minimum_wanted],
+    }
+
+
+def message_context(row: Notification) -> dict[str, Any]:
+    ctx: dict[str, Any] = {
+        "notification": row,
+        "kind": row.kind,
+        "name": _recipient_name(row),
+        "site_url": settings.SITE_URL,
+        "text": row.context.get("text", ""),
+        "strike_day": row.strike_day,
+        "school": row.school,
+        "district": row.district,
+    }
+    signup = row.signup
+    if signup is not None:
+        shift = signup.shift
+        line = shift.picket_line
+        ctx.update(
+            signup=signup,
+            shift=shift,
+            line=line,
+            school=line.school,
+            entrance=line.entrance,
+            strike_day=line.strike_day,
+            starts=timezone.localtime(shift.starts_at),
+            ends=timezone.localtime(shift.ends_at),
+        )
+        if row.kind == Notification.Kind.EVENING_BEFORE and signup.user_id is not None:
+            ctx["confirm_url"] = signup_link_url(signup_id=signup.pk, action="confirm")
+            ctx["cancel_url"] = signup_link_url(signup_id=signup.pk, action="cancel")
+    ctx.update(_digest_rows(row))
+    return ctx
+
+
+def _render(kind: str, name: str, ctx: dict[str, Any], fallback: str | None = None) -> str | None:
+    names = [f"strikes/email/{kind}/{name}"] + ([fallback] if fallback else [])
+    try:
+        template = select_template(names)
+    except TemplateDoesNotExist:
+        return None
+    return template.render(ctx)
+
+
+def message_render(row: Notification) -> Rendered:
+    ctx = message_context(row)
+    subject = _render(row.kind, "subject.txt", ctx, "strikes/email/subject.txt") or ""
+    subject = " ".join(subject.split())
+    text = (_render(row.kind, "body.txt", ctx, "strikes/email/body.txt") or "").strip() + "\n"
+    html = _render(row.kind, "body.html", ctx) or linebreaks(text)
+    sms = " ".join((_render(row.kind, "sms.txt", ctx) or text).split())
+    attachments: list[tuple[str, str, str]] = []
+    signup = row.signup
+    if row.kind == Notification.Kind.CONFIRMATION and signup and signup.status != "waitlisted":
+        attachments.append(("picket.ics", shift_ics(signup=signup), "text/calendar"))
+    return Rendered(subject=subject, text=text, html=html, sms=sms, attachments=attachments)
+
+
+# --- Sending --------------------------------------------------------------------------------
+
+
+def _channel_and_address(row: Notification) -> tuple[str, str]:
+    recipient = row.user or row.supporter
+    email = getattr(recipient, "email", "") or ""
+    phone = getattr(recipient, "phone", "") or ""
+    if row.channel == Notification.Channel.SMS and phone:
+        return Notification.Channel.SMS, phone
+    if email:
+        return Notification.Channel.EMAIL, email
+    if phone:
+        return Notification.Channel.SMS, phone
+    raise Undeliverable("The recipient has no email address or mobile number.")
+
+
+def message_send(row: Notification) -> None:
+    """Send one claimed row through its channel. Raises on failure (the caller records it)."""
+    row = _load(row.pk)
+    _check_still_wanted(row)
+    channel, address = _channel_and_address(row)
+    rendered = message_render(row)
+    if channel == Notification.Channel.SMS:
+        from strikes.sms import sms_send
+
+        sms_send(to=address, text=rendered.sms, idempotency_key=row.key)
+        return
+    message = EmailMultiAlternatives(
+        rendered.subject,
+        rendered.text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[address],
+        headers={"X-Picketline-Message": row.key},
+    )
+    message.attach_alternative(rendered.html, "text/html")
+    for filename, content, mimetype in rendered.attachments:
+        message.attach(filename, content, mimetype)
+    message.send()

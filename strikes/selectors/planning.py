@@ -1,0 +1,226 @@
+"""Planning reads, scoped to the officer asking: disputes, verdicts, days by area, rallies."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from members.permissions import OFFICER_KINDS, Action, Viewer
+from schools.models import School
+from strikes.mandate import Verdict, ballot_verdict, rule_sets_load
+from strikes.models import Ballot, CalledOutSchool, Dispute, Rally, StrikeDay
+
+
+def planning_union_ids(viewer: Viewer) -> list[int]:
+    """Unions in which the viewer is an officer (who may plan somewhere)."""
+    return sorted({r.union_id for r in viewer.roles if r.kind in OFFICER_KINDS})
+
+
+def disputes_for_viewer(*, viewer: Viewer) -> QuerySet[Dispute]:
+    return (
+        Dispute.objects.filter(union_id__in=planning_union_ids(viewer))
+        .select_related("union")
+        .prefetch_related("nations")
+        .annotate(
+            ballot_count=Count("ballots", distinct=True),
+            day_count=Count("strike_days", distinct=True),
+        )
+        .order_by("-opened_on", "title")
+    )
+
+
+def dispute_for_viewer(*, viewer: Viewer, dispute_id: int) -> Dispute:
+    """The dispute, or 404 when it belongs to a union the viewer does not organise in."""
+    dispute = (
+        Dispute.objects.filter(pk=dispute_id, union_id__in=planning_union_ids(viewer))
+        .select_related("union")
+        .prefetch_related("nations")
+        .first()
+    )
+    if dispute is None:
+        raise Http404("No such dispute.")
+    return dispute
+
+
+@dataclass
+class BallotRow:
+    ballot: Ballot
+    verdict: Verdict
+
+
+def ballots_with_verdicts(*, dispute: Dispute, today: dt.date | None = None) -> list[BallotRow]:
+    rows = []
+    rule_sets = rule_sets_load()
+    ballots = dispute.ballots.prefetch_related(
+        "units__school", "units__trust", "units__district"
+    ).order_by("-closes_on", "-pk")
+    for ballot in ballots:
+        ballot.dispute = dispute
+        rows.append(
+            BallotRow(
+                ballot=ballot,
+                verdict=ballot_verdict(
+                    ballot, staff_groups=dispute.staff_groups, today=today, rule_sets=rule_sets
+                ),
+            )
+        )
+    return rows
+
+
+def _area(viewer: Viewer, union_id: int) -> Q:
+    return viewer.area_q(Action.PLAN, union=union_id)
+
+
+def strike_days_for_dispute(*, dispute: Dispute, viewer: Viewer) -> QuerySet[StrikeDay]:
+    """The dispute's days, each with how many schools are out in the viewer's area."""
+    out_here = CalledOutSchool.objects.filter(
+        _area(viewer, dispute.union_id), cancelled_at__isnull=True
+    )
+    return (
+        StrikeDay.objects.filter(dispute=dispute)
+        .select_related("moved_from")
+        .annotate(schools_out=Count("schools", filter=Q(schools__in=out_here)))
+        .order_by("date", "pk")
+    )
+
+
+def strike_day_for_viewer(*, viewer: Viewer, strike_day_id: int) -> StrikeDay:
+    day = (
+        StrikeDay.objects.filter(pk=strike_day_id)
+        .select_related("dispute__union", "moved_from")
+        .first()
+    )
+    if day is None or day.dispute.union_id not in planning_union_ids(viewer):
+        raise Http404("No such strike day.")
+    return day
+
+
+def strike_day_areas(*, strike_day: StrikeDay, viewer: Viewer) -> list[dict[str, Any]]:
+    """Per district in the viewer's area: schools called out, cancelled, picket lines."""
+    area = _area(viewer, strike_day.dispute.union_id)
+    rows = list(
+        CalledOutSchool.objects.filter(area, strike_day=strike_day)
+        .values("region_id", "region__name", "district_id", "district__name")
+        .annotate(
+            schools=Count("pk", filter=Q(cancelled_at__isnull=True)),
+            cancelled=Count("pk", filter=Q(cancelled_at__isnull=False)),
+        )
+        .order_by("region__name", "district__name")
+    )
+    from strikes.models import PicketLine
+
+    lines = dict(
+        PicketLine.objects.filter(area, strike_day=strike_day)
+        .values("district_id")
+        .annotate(n=Count("pk"))
+        .values_list("district_id", "n")
+    )
+    for row in rows:
+        row["lines"] = lines.get(row["district_id"], 0)
+    return rows
+
+
+def calendar_days(
+    *,
+    dispute: Dispute,
+    viewer: Viewer,
+    district_id: int | None = None,
+    school_id: int | None = None,
+) -> list[StrikeDay]:
+    """Days on which schools in the viewer's area (or one district or school of it) are out."""
+    q = _area(viewer, dispute.union_id) & Q(cancelled_at__isnull=True)
+    if district_id is not None:
+        q &= Q(district_id=district_id)
+    if school_id is not None:
+        q &= Q(school_id=school_id)
+    return list(
+        StrikeDay.objects.filter(
+            dispute=dispute,
+            status=StrikeDay.Status.ANNOUNCED,
+            pk__in=CalledOutSchool.objects.filter(q).values("strike_day_id"),
+        )
+        .annotate(
+            schools_out=Count(
+                "schools",
+                filter=Q(schools__in=CalledOutSchool.objects.filter(q)),
+            )
+        )
+        .order_by("date", "pk")
+    )
+
+
+def school_for_viewer(*, viewer: Viewer, union_id: int, urn: int) -> School:
+    """A school in the viewer's planning area, by URN; 404 outside it."""
+    area = viewer.area_q(
+        Action.PLAN,
+        union=union_id,
+        school="pk",
+        district="district_id",
+        region="district__region_id",
+    )
+    school = School.objects.filter(area, urn=urn).select_related("district__region").first()
+    if school is None:
+        raise Http404("No such school in your area.")
+    return school
+
+
+@dataclass
+class SchoolDay:
+    called_out: CalledOutSchool
+    lines: list[Any]
+
+
+def school_days(*, dispute: Dispute, school: School) -> list[SchoolDay]:
+    """The dispute's days at one school (the caller checked the school is in the viewer's area),
+    each with its picket lines and how many shifts each has."""
+    from strikes.models import PicketLine
+
+    called = list(
+        CalledOutSchool.objects.filter(school=school, strike_day__dispute=dispute)
+        .select_related("strike_day")
+        .order_by("strike_day__date", "strike_day_id")
+    )
+    lines: dict[int, list[Any]] = {}
+    for line in (
+        PicketLine.objects.filter(school=school, strike_day__dispute=dispute)
+        .select_related("entrance__site")
+        .annotate(
+            shift_count=Count("shifts", filter=Q(shifts__cancelled_at__isnull=True)),
+        )
+        .order_by("entrance__site__name", "entrance__name")
+    ):
+        lines.setdefault(line.strike_day_id, []).append(line)
+    return [SchoolDay(called_out=c, lines=lines.get(c.strike_day_id, [])) for c in called]
+
+
+def rallies_for_school(*, strike_day: StrikeDay, school: School) -> QuerySet[Rally]:
+    """Rallies on this day near the school: national ones, its region's and its district's.
+
+    For the member's strike-day page; the caller has already checked the member may see the day.
+    """
+    district_id = school.district_id
+    region_id = school.district.region_id
+    return (
+        Rally.objects.filter(strike_day=strike_day)
+        .filter(
+            Q(district_id=district_id)
+            | Q(district__isnull=True, region_id=region_id)
+            | Q(district__isnull=True, region__isnull=True)
+        )
+        .select_related("region", "district")
+        .order_by("starts_at", "pk")
+    )
+
+
+def rallies_for_viewer(*, strike_day: StrikeDay, viewer: Viewer) -> QuerySet[Rally]:
+    """Rallies of the day an officer may see: all of them (rallies are public)."""
+    del viewer  # rallies are public information; the page itself is scoped by the day
+    return (
+        Rally.objects.filter(strike_day=strike_day)
+        .select_related("region", "district")
+        .order_by("starts_at", "pk")
+    )

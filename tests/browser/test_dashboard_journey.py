@@ -1,0 +1,62 @@
+"""An organiser watches the dashboard in real Chromium; a report made elsewhere shows up."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from members.models import Role
+from schools.models import Entrance
+from tests import factories as f
+from tests.factories import london
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_organiser_sees_figures_chart_map_and_a_new_report(
+    page, live_server, browser_login, world, settings
+):
+    settings.DASHBOARD_REFRESH_SECONDS = 1
+    settings.DASHBOARD_CACHE_SECONDS = 0
+    day = f.StrikeDayFactory(
+        dispute=f.DisputeFactory(union=world.union), date=timezone.localdate()
+    )
+    lines = {}
+    cos = {}
+    for school in (world.s1, world.s2, world.s3, world.s4):
+        cos[school] = f.CalledOutSchoolFactory(strike_day=day, school=school)
+        lines[school] = f.PicketLineFactory(
+            strike_day=day,
+            entrance=Entrance.objects.get(site__school=school, is_main=True),
+            pickets_signed_up=2,
+        )
+    organiser = f.RoleFactory(union=world.union, kind=Role.Kind.NATIONAL_ORGANISER).user
+    browser_login(page, organiser)
+    page.goto(f"{live_server.url}/dashboard/{day.pk}/")
+    expect(page.locator('[data-figure="called_out"]')).to_have_text("4")
+    expect(page.locator('[data-figure="pickets"]')).to_have_text("0")
+    expect(page.locator("#chart svg")).to_be_visible()
+    expect(page.locator("#dash-map svg path")).to_have_count(1)
+    expect(page.get_by_role("link", name="Northern")).to_be_visible()
+
+    # A rep reports from Heaton Primary, elsewhere.
+    at = london(day.date, "08:00")
+    report = f.PicketReportFactory(
+        picket_line=lines[world.s1], reported_at=at, pickets=5, school_status="closed"
+    )
+    lines[world.s1].latest_report = report
+    lines[world.s1].save(update_fields=["latest_report"])
+    cos[world.s1].status = "closed"
+    cos[world.s1].reported_at = at
+    cos[world.s1].save(update_fields=["status", "reported_at"])
+
+    expect(page.locator('[data-figure="pickets"]')).to_have_text("5", timeout=10_000)
+    expect(page.locator('[data-figure="closed"]')).to_have_text("1")
+
+    # Drill down to the region: the refresh keeps it.
+    page.get_by_role("link", name="Northern").click()
+    expect(page.get_by_role("link", name="Newcastle upon Tyne")).to_be_visible()
+    page.wait_for_timeout(1500)
+    expect(page.get_by_role("link", name="Newcastle upon Tyne")).to_be_visible()
+    expect(page.locator('[data-figure="called_out"]')).to_have_text("3")

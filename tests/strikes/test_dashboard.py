@@ -1,0 +1,374 @@
+"""The organisers' dashboard: figures on a small known world, drill-down, refusals, export."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from members.models import AuditEntry, Role
+from schools.models import Entrance
+from strikes.models import CalledOutSchool
+from strikes.selectors import dashboard as sel
+from tests import factories as f
+from tests.factories import london
+
+pytestmark = pytest.mark.django_db
+
+
+def report(line, cos, hhmm, *, pickets, supporters=0, status="closed", day=None, **extra):
+    """A report as the reporting service leaves things: the row, the line's latest report and
+    the school's status."""
+    at = london(day or line.strike_day.date, hhmm)
+    row = f.PicketReportFactory(
+        picket_line=line,
+        reported_at=at,
+        pickets=pickets,
+        supporters=supporters,
+        school_status=status,
+        **extra,
+    )
+    line.latest_report = row
+    line.save(update_fields=["latest_report"])
+    cos.status = status
+    cos.reported_at = at
+    cos.save(update_fields=["status", "reported_at"])
+    return row
+
+
+def line_at(day, school, *, pickets=0, supporters=0, entrance=None):
+    entrance = entrance or Entrance.objects.get(site__school=school, is_main=True)
+    return f.PicketLineFactory(
+        strike_day=day, entrance=entrance, pickets_signed_up=pickets, supporters_signed_up=supporters
+    )
+
+
+class Known:
+    pass
+
+
+def build(world, day_date=None):
+    """The known world (see the expected figures in the tests)."""
+    w = world
+    k = Known()
+    k.w = w
+    day = f.StrikeDayFactory(dispute=f.DisputeFactory(union=w.union), date=day_date or timezone.localdate())
+    k.day = day
+    cos = {s: f.CalledOutSchoolFactory(strike_day=day, school=s) for s in (w.s1, w.s2, w.s3, w.s4)}
+    k.s5 = f.SchoolFactory(district=w.d3, name="Cancelled School")
+    f.CalledOutSchoolFactory(strike_day=day, school=k.s5, cancelled_at=timezone.now())
+    # s1: two lines; the main one reported twice (latest counts), the back gate empty.
+    k.l1 = line_at(day, w.s1, pickets=3)
+    f.ShiftFactory(picket_line=k.l1, booked=3, minimum_wanted=2)
+    report(k.l1, cos[w.s1], "07:30", pickets=6, supporters=1)
+    report(k.l1, cos[w.s1], "07:45", pickets=4, supporters=2)
+    back = f.EntranceFactory(site=w.s1.sites.get(), name="Back gate")
+    k.l1b = line_at(day, w.s1, entrance=back)
+    f.ShiftFactory(picket_line=k.l1b, booked=0, minimum_wanted=2)
+    # s2: one picket signed up of two wanted; restricted; an escalated incident.
+    k.l2 = line_at(day, w.s2, pickets=1)
+    f.ShiftFactory(picket_line=k.l2, booked=1, minimum_wanted=2)
+    report(
+        k.l2, cos[w.s2], "08:10", pickets=2, status="restricted", escalate=True,
+        incident="Head photographing the line",
+    )
+    # s3: only a supporter signed up; open; reported late.
+    k.l3 = line_at(day, w.s3, supporters=1)
+    report(k.l3, cos[w.s3], "09:30", pickets=1, supporters=3, status="open")
+    # s4: staffed, never reported.
+    k.l4 = line_at(day, w.s4, pickets=2)
+    f.ShiftFactory(picket_line=k.l4, booked=2, minimum_wanted=2)
+    return k
+
+
+def organiser(union, kind=Role.Kind.NATIONAL_ORGANISER, **place):
+    return f.RoleFactory(union=union, kind=kind, **place).user
+
+
+def get(client, user, day, **params):
+    client.force_login(user)
+    cache.clear()
+    return client.get(reverse("strikes:dashboard", args=[day.pk]), params)
+
+
+def by_nine(day):
+    return london(day.date, "09:00")
+
+
+def as_dict(fig):
+    return {
+        name: getattr(fig, name)
+        for name in (
+            "called_out", "lines", "staffed", "no_signups", "below_minimum", "not_reported_by",
+            "reported", "pickets", "supporters", "closed", "restricted", "open", "not_reported",
+        )
+    }
+
+
+def test_headline_and_national_rows_are_right(world):
+    k = build(world)
+    user = organiser(world.union)
+    from members.permissions import viewer_for
+
+    scope = sel.dashboard_scope(strike_day=k.day, viewer=viewer_for(user), place=None)
+    table = sel.dashboard_table(scope=scope, by=by_nine(k.day))
+    assert as_dict(table.headline) == {
+        "called_out": 4, "lines": 5, "staffed": 4, "no_signups": 1, "below_minimum": 2,
+        "not_reported_by": 3, "reported": 3, "pickets": 7, "supporters": 5,
+        "closed": 1, "restricted": 1, "open": 1, "not_reported": 1,
+    }
+    assert table.headline.closed_share == 25
+    rows = {r.name: as_dict(r) for r in table.rows}
+    assert rows == {
+        "Northern": {
+            "called_out": 3, "lines": 4, "staffed": 3, "no_signups": 1, "below_minimum": 2,
+            "not_reported_by": 2, "reported": 3, "pickets": 7, "supporters": 5,
+            "closed": 1, "restricted": 1, "open": 1, "not_reported": 0,
+        },
+        "London": {
+            "called_out": 1, "lines": 1, "staffed": 1, "no_signups": 0, "below_minimum": 0,
+            "not_reported_by": 1, "reported": 0, "pickets": 0, "supporters": 0,
+            "closed": 0, "restricted": 0, "open": 0, "not_reported": 1,
+        },
+    }
+
+
+def test_region_and_district_drill_down_group_by_the_next_level(world):
+    k = build(world)
+    user = organiser(world.union)
+    from members.permissions import viewer_for
+
+    viewer = viewer_for(user)
+    scope = sel.dashboard_scope(strike_day=k.day, viewer=viewer, place=world.north)
+    table = sel.dashboard_table(scope=scope, by=by_nine(k.day))
+    rows = {r.name: (r.called_out, r.lines, r.pickets, r.closed, r.open) for r in table.rows}
+    assert rows == {"Newcastle upon Tyne": (2, 3, 6, 1, 0), "Gateshead": (1, 1, 1, 0, 1)}
+    scope = sel.dashboard_scope(strike_day=k.day, viewer=viewer, place=world.d1)
+    table = sel.dashboard_table(scope=scope, by=by_nine(k.day), sort="pickets", direction="desc")
+    assert [(r.name, r.pickets, r.lines, r.staffed) for r in table.rows] == [
+        ("Heaton Primary", 4, 2, 1),
+        ("Jesmond High", 2, 1, 1),
+    ]
+
+
+def test_attention_lists_and_chart(world):
+    k = build(world)
+    from members.permissions import viewer_for
+
+    scope = sel.dashboard_scope(
+        strike_day=k.day, viewer=viewer_for(organiser(world.union)), place=None
+    )
+    table = sel.dashboard_table(scope=scope, by=by_nine(k.day))
+    att = sel.dashboard_attention(scope=scope, table=table, by=by_nine(k.day))
+    assert [line.pk for line in att.no_signups.items] == [k.l1b.pk]
+    assert {line.pk for line in att.below_minimum.items} == {k.l1b.pk, k.l2.pk}
+    assert {line.pk for line in att.not_reported.items} == {k.l1b.pk, k.l3.pk, k.l4.pk}
+    assert att.not_reported.total == 3
+    assert [r.picket_line_id for r in att.escalated.items] == [k.l2.pk]
+    chart = sel.dashboard_chart(scope=scope)
+    got = {b.label: (b.reports, b.pickets) for b in chart.buckets if b.reports}
+    assert got == {"07:30": (1, 6), "07:45": (1, 4), "08:00": (1, 2), "09:30": (1, 1)}
+    assert len(chart.buckets) == 24
+
+
+def test_sort_param_is_validated(client, world):
+    k = build(world)
+    response = get(client, organiser(world.union), k.day, sort="drop table", dir="sideways")
+    assert response.status_code == 200
+    response = get(client, organiser(world.union), k.day, sort="pickets", dir="desc", by="nonsense")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert body.index("Northern") < body.index("London")
+
+
+def test_past_day_ignores_reports_after_its_end(world):
+    past = timezone.localdate() - dt.timedelta(days=7)
+    k = build(world, day_date=past)
+    cos = CalledOutSchool.objects.get(strike_day=k.day, school=world.s4)
+    late = report(k.l4, cos, "10:00", pickets=9, status="closed", day=past + dt.timedelta(days=1))
+    assert late.reported_at > sel.day_end(k.day)
+    from members.permissions import viewer_for
+
+    scope = sel.dashboard_scope(
+        strike_day=k.day, viewer=viewer_for(organiser(world.union)), place=None
+    )
+    assert scope.as_of == sel.day_end(k.day)
+    table = sel.dashboard_table(scope=scope, by=by_nine(k.day))
+    h = table.headline
+    assert (h.called_out, h.reported, h.pickets, h.closed, h.not_reported) == (4, 3, 7, 1, 1)
+
+
+def test_page_shows_figures_chart_and_map(client, world):
+    k = build(world)
+    response = get(client, organiser(world.union), k.day)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'data-figure="pickets">7<' in body
+    assert 'id="chart"' in body and 'id="dash-map"' in body
+    assert 'hx-trigger="every 30s"' in body
+    assert "Head photographing the line" in body
+
+
+def test_htmx_refresh_returns_the_fragment_keeping_the_querystring(client, world):
+    k = build(world)
+    user = organiser(world.union)
+    client.force_login(user)
+    url = reverse("strikes:dashboard", args=[k.day.pk]) + f"?region={world.north.pk}&sort=pickets"
+    response = client.get(url, headers={"HX-Request": "true"})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="dash-live"' in body and "<html" not in body
+    assert f'hx-get="{url.replace("&", "&amp;")}"' in body
+    assert "Newcastle upon Tyne" in body
+    response = client.get(url + "&part=map", headers={"HX-Request": "true"})
+    assert 'id="dash-map"' in response.content.decode()
+
+
+def _count_queries(client, user, day) -> int:
+    cache.clear()
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("strikes:dashboard", args=[day.pk]))
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_query_count_does_not_grow_with_the_data(client, union):
+    day = f.StrikeDayFactory(dispute=f.DisputeFactory(union=union), date=timezone.localdate())
+    user = organiser(union)
+    client.force_login(user)
+
+    def add_schools(n):
+        for _ in range(n):
+            school = f.SchoolFactory(district=f.DistrictFactory())
+            cos = f.CalledOutSchoolFactory(strike_day=day, school=school)
+            line = line_at(day, school, pickets=1)
+            f.ShiftFactory(picket_line=line, booked=1)
+            report(line, cos, "08:00", pickets=2, escalate=True, incident="x")
+
+    add_schools(1)
+    small = _count_queries(client, user, day)
+    add_schools(29)
+    assert _count_queries(client, user, day) == small
+    assert small <= 18
+
+
+def test_regional_officer_starts_at_their_region(client, world):
+    k = build(world)
+    user = organiser(world.union, Role.Kind.REGIONAL_OFFICER, region=world.north)
+    response = get(client, user, k.day)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Newcastle upon Tyne" in body and "Camden" not in body
+    assert get(client, user, k.day, region=world.south.pk).status_code == 403
+
+
+def test_district_officer_cannot_see_or_export_another_district(client, world):
+    k = build(world)
+    user = organiser(world.union, Role.Kind.DISTRICT_OFFICER, district=world.d1)
+    response = get(client, user, k.day)
+    assert response.status_code == 200
+    assert "Heaton Primary" in response.content.decode()
+    assert "Holborn Primary" not in response.content.decode()
+    assert get(client, user, k.day, district=world.d3.pk).status_code == 403
+    assert get(client, user, k.day, region=world.north.pk).status_code == 403
+    export = reverse("strikes:dashboard-export", args=[k.day.pk])
+    assert client.get(export, {"district": world.d3.pk}).status_code == 403
+    school = reverse("strikes:dashboard-school", args=[k.day.pk, world.s4.pk])
+    assert client.get(school).status_code == 403
+    assert not AuditEntry.objects.filter(action="dashboard.export").exists()
+
+
+def test_officer_of_another_union_gets_404(client, world):
+    k = build(world)
+    other = f.UnionFactory(short_name="PCS")
+    user = organiser(other)
+    assert get(client, user, k.day).status_code == 404
+    export = reverse("strikes:dashboard-export", args=[k.day.pk])
+    assert client.get(export).status_code == 404
+
+
+def test_member_cannot_see_a_dashboard(client, world):
+    k = build(world)
+    member = f.MembershipFactory(union=world.union, workplace=world.s1).user
+    assert get(client, member, k.day).status_code == 404
+    assert get(client, member, k.day, district=world.d1.pk).status_code == 404
+
+
+def test_rep_sees_only_their_own_school(client, world):
+    k = build(world)
+    rep = organiser(world.union, Role.Kind.REP, school=world.s1)
+    response = get(client, rep, k.day)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Heaton Primary" in body and "Jesmond High" not in body
+    assert get(client, rep, k.day, district=world.d1.pk).status_code == 403
+    assert get(client, rep, k.day, school=world.s2.pk).status_code == 403
+    export = reverse("strikes:dashboard-export", args=[k.day.pk])
+    assert client.get(export).status_code == 403
+    own = reverse("strikes:dashboard-school", args=[k.day.pk, world.s1.pk])
+    assert client.get(own).status_code == 200
+
+
+def test_anonymous_is_sent_to_sign_in(client, world):
+    k = build(world)
+    for url in (
+        reverse("strikes:dashboard-home"),
+        reverse("strikes:dashboard", args=[k.day.pk]),
+        reverse("strikes:dashboard-export", args=[k.day.pk]),
+    ):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert "login" in response["Location"]
+
+
+def test_unknown_ids_are_404(client, world):
+    k = build(world)
+    user = organiser(world.union)
+    assert get(client, user, k.day, district=999999).status_code == 404
+    assert get(client, user, k.day, district="abc").status_code == 404
+    client.force_login(user)
+    assert client.get(reverse("strikes:dashboard", args=[999999])).status_code == 404
+
+
+def test_export_writes_the_table_and_an_audit_entry(client, world):
+    k = build(world)
+    user = organiser(world.union, Role.Kind.REGIONAL_OFFICER, region=world.north)
+    client.force_login(user)
+    response = client.get(reverse("strikes:dashboard-export", args=[k.day.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    lines = response.content.decode().splitlines()
+    assert lines[0].startswith("District,Lines,Called out")
+    assert lines[1].startswith("Gateshead,1,1,")
+    assert lines[2].startswith("Newcastle upon Tyne,3,2,")
+    assert lines[3].startswith("Total: Northern,4,3,")
+    assert lines[-1].startswith(f"Exported by {user.email} at ")
+    entry = AuditEntry.objects.get(action="dashboard.export")
+    assert entry.actor == user
+    assert entry.object_id == str(k.day.pk)
+    assert entry.detail["scope"] == "region"
+    assert entry.detail["place_id"] == world.north.pk
+
+
+def test_school_page_lists_lines_with_their_reports(client, world):
+    k = build(world)
+    client.force_login(organiser(world.union))
+    response = client.get(reverse("strikes:dashboard-school", args=[k.day.pk, world.s1.pk]))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Latest report at 07:45" in body
+    assert "Back gate" in body and "No report from this line yet." in body
+
+
+def test_home_lists_strike_days_of_the_viewers_union(client, world):
+    k = build(world)
+    other = f.StrikeDayFactory(dispute=f.DisputeFactory(union=f.UnionFactory(short_name="UCU")))
+    client.force_login(organiser(world.union, Role.Kind.DISTRICT_OFFICER, district=world.d1))
+    body = client.get(reverse("strikes:dashboard-home")).content.decode()
+    assert reverse("strikes:dashboard", args=[k.day.pk]) in body
+    assert reverse("strikes:dashboard", args=[other.pk]) not in body

@@ -1,0 +1,686 @@
+"""Reps run their picket lines: services, selectors and pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+
+from members.errors import DomainError
+from strikes.models import CalledOutSchool, Notification, PicketLine, PicketReport, Shift, Signup
+from strikes.services import lines as svc
+from tests import factories as f
+
+UTC = ZoneInfo("UTC")
+OLD_RULES_DAY = dt.date(2026, 2, 10)  # before 18 Feb 2026: picket supervisor required
+
+
+@pytest.fixture
+def setup(world, rule_sets):
+    """A strike day calling out Heaton Primary (s1), its rep, a member, lines and shifts."""
+
+    class S:
+        pass
+
+    s = S()
+    s.w = world
+    s.day = f.StrikeDayFactory(dispute=f.DisputeFactory(union=world.union))
+    s.called = f.CalledOutSchoolFactory(strike_day=s.day, school=world.s1)
+    s.rep = f.RoleFactory(kind="rep", school=world.s1, union=world.union).user
+    s.member = f.MembershipFactory(workplace=world.s1, union=world.union).user
+    return s
+
+
+def make_shifts(s, **kw):
+    kw.setdefault("capacity", 6)
+    kw.setdefault("minimum_wanted", 2)
+    return svc.shifts_create_from_pattern(strike_day=s.day, school=s.w.s1, acting_user=s.rep, **kw)
+
+
+def line_of(s) -> PicketLine:
+    return PicketLine.objects.get(strike_day=s.day, school=s.w.s1, entrance__is_main=True)
+
+
+def book(shift, user):
+    signup = f.SignupFactory(shift=shift, user=user)
+    Shift.objects.filter(pk=shift.pk).update(booked=shift.booked + 1)
+    PicketLine.objects.filter(pk=shift.picket_line_id).update(
+        pickets_signed_up=F("pickets_signed_up") + 1
+    )
+    shift.refresh_from_db()
+    return signup
+
+
+# --- Refusals ------------------------------------------------------------------------------
+
+
+def rep_urls(s) -> list[tuple[str, str]]:
+    make_shifts(s)
+    line = line_of(s)
+    shift = line.shifts.first()
+    return [
+        ("get", reverse("strikes:rep-day", args=[s.day.pk, s.w.s1.pk])),
+        ("post", reverse("strikes:rep-pattern", args=[s.day.pk, s.w.s1.pk])),
+        ("post", reverse("strikes:rep-nudge", args=[s.day.pk, s.w.s1.pk])),
+        ("get", reverse("strikes:rep-shift-edit", args=[shift.pk])),
+        ("post", reverse("strikes:rep-shift-remove", args=[shift.pk])),
+        ("post", reverse("strikes:line-organiser", args=[line.pk])),
+        ("get", reverse("strikes:line-letter", args=[line.pk])),
+        ("get", reverse("strikes:line-roster", args=[line.pk])),
+        ("get", reverse("strikes:line-check-in", args=[line.pk])),
+        ("post", reverse("strikes:line-check-in", args=[line.pk])),
+        ("get", reverse("strikes:line-report", args=[line.pk])),
+        ("post", reverse("strikes:line-report", args=[line.pk])),
+    ]
+
+
+def test_other_schools_rep_is_refused_every_rep_page(client, setup):
+    other = f.RoleFactory(kind="rep", school=setup.w.s2, union=setup.w.union).user
+    client.force_login(other)
+    for method, url in rep_urls(setup):
+        assert getattr(client, method)(url).status_code == 404, url
+    assert Shift.objects.filter(cancelled_at__isnull=False).count() == 0
+
+
+def test_member_of_the_school_is_refused_every_rep_page(client, setup):
+    client.force_login(setup.member)
+    for method, url in rep_urls(setup):
+        response = getattr(client, method)(url)
+        assert response.status_code == 403, url
+        assert "only the workplace rep" in response.content.decode().lower()
+    assert client.get(reverse("strikes:rep-home")).status_code == 403
+
+
+def test_anonymous_is_sent_to_sign_in_from_every_rep_page(client, setup):
+    for method, url in [("get", reverse("strikes:rep-home")), *rep_urls(setup)]:
+        response = getattr(client, method)(url)
+        assert response.status_code == 302, url
+        assert "login" in response["Location"]
+
+
+def test_supporter_without_a_role_is_refused(client, setup):
+    """A supporter has no membership and no role: a signed-in stranger to the school."""
+    stranger = f.UserFactory()
+    client.force_login(stranger)
+    assert client.get(reverse("strikes:rep-home")).status_code == 403
+    for method, url in rep_urls(setup):
+        assert getattr(client, method)(url).status_code == 404, url
+
+
+def test_other_districts_officer_is_refused_and_own_district_officer_allowed(client, setup):
+    outsider = f.RoleFactory(kind="district_officer", district=setup.w.d3, union=setup.w.union)
+    insider = f.RoleFactory(kind="district_officer", district=setup.w.d1, union=setup.w.union)
+    urls = rep_urls(setup)
+    client.force_login(outsider.user)
+    assert client.get(urls[0][1]).status_code == 404
+    client.force_login(insider.user)
+    assert client.get(urls[0][1]).status_code == 200
+
+
+def test_rep_of_another_union_is_refused(client, setup):
+    pcs = f.UnionFactory(short_name="PCS")
+    other = f.RoleFactory(kind="rep", school=setup.w.s1, union=pcs).user
+    client.force_login(other)
+    line_url = rep_urls(setup)[8][1]
+    assert client.get(line_url).status_code == 404
+
+
+# --- Rep home ------------------------------------------------------------------------------
+
+
+def test_rep_home_makes_lines_on_first_visit_and_lists_shifts(client, setup):
+    f.EntranceFactory(site=setup.w.s1.sites.get(), name="Back gate")
+    client.force_login(setup.rep)
+    response = client.get(reverse("strikes:rep-home"))
+    assert response.status_code == 200
+    lines = PicketLine.objects.filter(strike_day=setup.day, school=setup.w.s1)
+    assert lines.count() == 2
+    line = lines.first()
+    assert (line.district_id, line.region_id) == (setup.w.d1.pk, setup.w.north.pk)
+    html = response.content.decode()
+    assert "Back gate" in html and "No shifts yet" in html
+    client.get(reverse("strikes:rep-home"))
+    assert lines.count() == 2
+
+
+def test_rep_home_shows_booked_capacity_and_minimum(client, setup):
+    make_shifts(setup, capacity=5, minimum_wanted=3)
+    book(line_of(setup).shifts.first(), setup.member)
+    client.force_login(setup.rep)
+    html = client.get(reverse("strikes:rep-home")).content.decode()
+    assert "07:30–08:30" in html and "1/5" in html and "0/5" in html and "Needs 3" in html
+
+
+def test_rep_home_empty_state_without_strike_day(client, world):
+    rep = f.RoleFactory(kind="rep", school=world.s2, union=world.union).user
+    client.force_login(rep)
+    response = client.get(reverse("strikes:rep-home"))
+    assert response.status_code == 200
+    assert "No strike day calls out Jesmond High yet" in response.content.decode()
+
+
+def test_rep_home_lists_each_of_several_schools(client, setup):
+    f.RoleFactory(kind="rep", school=setup.w.s2, user=setup.rep, union=setup.w.union)
+    client.force_login(setup.rep)
+    html = client.get(reverse("strikes:rep-home")).content.decode()
+    assert "Heaton Primary" in html and "Jesmond High" in html
+
+
+def test_rep_home_query_count_does_not_grow(client, setup, django_assert_max_num_queries):
+    f.RoleFactory(kind="rep", school=setup.w.s2, user=setup.rep, union=setup.w.union)
+    f.CalledOutSchoolFactory(strike_day=setup.day, school=setup.w.s2)
+    for i in range(3):
+        f.EntranceFactory(site=setup.w.s1.sites.get(), name=f"Gate {i}")
+    make_shifts(setup, pattern=[("07:00", "08:00"), ("08:00", "09:00"), ("09:00", "10:00")])
+    client.force_login(setup.rep)
+    with django_assert_max_num_queries(10):  # incl. making s2's line
+        assert client.get(reverse("strikes:rep-home")).status_code == 200
+
+
+def test_day_page_query_count_does_not_grow(client, setup, django_assert_max_num_queries):
+    for i in range(3):
+        f.EntranceFactory(site=setup.w.s1.sites.get(), name=f"Gate {i}")
+    make_shifts(setup, pattern=[("07:00", "08:00"), ("08:00", "09:00"), ("09:00", "10:00")])
+    for shift in Shift.objects.all()[:4]:
+        book(shift, f.MembershipFactory(workplace=setup.w.s1, union=setup.w.union).user)
+    for _ in range(3):
+        f.MembershipFactory(workplace=setup.w.s1, union=setup.w.union)
+    client.force_login(setup.rep)
+    url = reverse("strikes:rep-day", args=[setup.day.pk, setup.w.s1.pk])
+    with django_assert_max_num_queries(13):
+        assert client.get(url).status_code == 200
+
+
+# --- Shifts --------------------------------------------------------------------------------
+
+
+def test_pattern_creates_shifts_at_every_entrance_and_skips_existing(setup):
+    f.EntranceFactory(site=setup.w.s1.sites.get(), name="Back gate")
+    other_site = f.SiteFactory(school=setup.w.s1, name="Annexe")
+    f.EntranceFactory(site=other_site, name="Annexe door")
+    made = make_shifts(setup)
+    assert len(made) == 6
+    again = make_shifts(setup, pattern=[("07:30", "08:30"), ("09:30", "10:30")])
+    assert len(again) == 3
+    assert Shift.objects.filter(picket_line__school=setup.w.s1).count() == 9
+
+
+@pytest.mark.parametrize(
+    ("day", "utc_hour"),
+    [(dt.date(2026, 3, 27), 7), (dt.date(2026, 3, 30), 6), (dt.date(2026, 10, 26), 7)],
+)
+def test_pattern_times_are_london_local_across_dst(setup, day, utc_hour):
+    setup.day.date = day
+    setup.day.save(update_fields=["date"])
+    with time_machine.travel(dt.datetime(2026, 1, 5, 12, tzinfo=UTC)):
+        made = make_shifts(setup, pattern=[("07:30", "08:30")])
+    starts = made[0].starts_at.astimezone(UTC)
+    assert (starts.date(), starts.hour, starts.minute) == (day, utc_hour, 30)
+    assert timezone.localtime(made[0].starts_at).strftime("%H:%M") == "07:30"
+
+
+def test_pattern_rejects_a_shift_ending_before_it_starts(setup):
+    with pytest.raises(DomainError) as exc:
+        make_shifts(setup, pattern=[("09:00", "08:00")])
+    assert exc.value.code == "bad_times"
+    assert not Shift.objects.exists()
+
+
+def test_pattern_page_posts_and_warns_over_six(client, setup):
+    client.force_login(setup.rep)
+    url = reverse("strikes:rep-pattern", args=[setup.day.pk, setup.w.s1.pk])
+    response = client.post(
+        url, {"slots": "07:30-08:30, 08:30–09:30", "capacity": 8, "minimum_wanted": 2}, follow=True
+    )
+    html = response.content.decode()
+    assert "2 shifts added" in html
+    assert "advises no more than six pickets at an entrance" in html
+    assert Shift.objects.filter(capacity=8).count() == 2
+
+
+def test_pattern_page_bad_input_changes_nothing(client, setup):
+    client.force_login(setup.rep)
+    url = reverse("strikes:rep-pattern", args=[setup.day.pk, setup.w.s1.pk])
+    response = client.post(url, {"slots": "half seven", "capacity": -1}, follow=True)
+    assert response.status_code == 200
+    assert "is not a time range" in response.content.decode()
+    assert not Shift.objects.exists()
+
+
+def test_shift_edit_refuses_capacity_below_booked(client, setup):
+    make_shifts(setup)
+    shift = line_of(setup).shifts.first()
+    book(shift, setup.member)
+    book(shift, f.MembershipFactory(workplace=setup.w.s1, union=setup.w.union).user)
+    client.force_login(setup.rep)
+    url = reverse("strikes:rep-shift-edit", args=[shift.pk])
+    data = {"starts_at": "07:30", "ends_at": "08:30", "capacity": 1, "minimum_wanted": 1}
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "2 people are already booked on this shift" in response.content.decode()
+    shift.refresh_from_db()
+    assert shift.capacity == 6
+
+
+def test_shift_edit_saves_times_and_warns_over_six(client, setup):
+    make_shifts(setup)
+    shift = line_of(setup).shifts.first()
+    client.force_login(setup.rep)
+    url = reverse("strikes:rep-shift-edit", args=[shift.pk])
+    data = {"starts_at": "07:15", "ends_at": "08:45", "capacity": 9, "minimum_wanted": 3}
+    response = client.post(url, data, follow=True)
+    assert "advises no more than six pickets" in response.content.decode()
+    shift.refresh_from_db()
+    assert timezone.localtime(shift.starts_at).strftime("%H:%M") == "07:15"
+    assert (shift.capacity, shift.minimum_wanted) == (9, 3)
+
+
+def test_day_page_shows_capacity_warning(client, setup):
+    make_shifts(setup, capacity=7)
+    client.force_login(setup.rep)
+    html = client.get(reverse("strikes:rep-day", args=[setup.day.pk, setup.w.s1.pk])).content
+    assert b"The Code of Practice on Picketing advises no more than six pickets" in html
+
+
+def test_remove_shift_cancels_signups_and_tells_each_person(
+    client, setup, django_capture_on_commit_callbacks
+):
+    make_shifts(setup)
+    shift = line_of(setup).shifts.first()
+    signup = book(shift, setup.member)
+    supporter_signup = f.SignupFactory(
+        shift=shift, user=None, supporter=f.SupporterFactory(), is_supporter=True
+    )
+    client.force_login(setup.rep)
+    with django_capture_on_commit_callbacks():
+        response = client.post(reverse("strikes:rep-shift-remove", args=[shift.pk]), follow=True)
+    assert "2 people told" in response.content.decode()
+    shift.refresh_from_db()
+    assert shift.cancelled_at is not None and shift.booked == 0
+    signup.refresh_from_db()
+    supporter_signup.refresh_from_db()
+    assert signup.status == supporter_signup.status == Signup.Status.CANCELLED
+    kinds = set(Notification.objects.values_list("kind", "user_id", "supporter_id"))
+    assert kinds == {
+        ("change", setup.member.pk, None),
+        ("change", None, supporter_signup.supporter_id),
+    }
+
+
+# --- Who is coming and nudges ----------------------------------------------------------------
+
+
+def test_day_page_lists_who_is_coming_and_who_has_not_signed_up(client, setup):
+    make_shifts(setup)
+    book(line_of(setup).shifts.first(), setup.member)
+    idle = f.MembershipFactory(workplace=setup.w.s1, union=setup.w.union).user
+    elsewhere = f.MembershipFactory(workplace=setup.w.s2, union=setup.w.union).user
+    client.force_login(setup.rep)
+    response = client.get(reverse("strikes:rep-day", args=[setup.day.pk, setup.w.s1.pk]))
+    html = response.content.decode()
+    coming, _, missing = html.partition('id="not-signed-up"')
+    assert setup.member.display_name in coming
+    assert idle.display_name in missing and setup.member.display_name not in missing
+    assert elsewhere.display_name not in html
+
+
+def test_nudge_is_queued_once_a_day(client, setup):
+    client.force_login(setup.rep)
+    url = reverse("strikes:rep-nudge", args=[setup.day.pk, setup.w.s1.pk])
+    first = client.post(url, {"user": setup.member.pk}, follow=True)
+    assert "Nudge queued" in first.content.decode()
+    second = client.post(url, {"user": setup.member.pk}, follow=True)
+    assert "already nudged today" in second.content.decode()
+    nudge = Notification.objects.get()
+    today = timezone.localdate().isoformat()
+    assert nudge.kind == "nudge"
+    assert nudge.key == f"nudge:{setup.day.pk}:{setup.member.pk}:{today}"
+    page = client.get(reverse("strikes:rep-day", args=[setup.day.pk, setup.w.s1.pk]))
+    assert "already nudged today" in page.content.decode()
+
+
+def test_nudge_again_the_next_day(setup):
+    with time_machine.travel(dt.datetime(2026, 5, 1, 9, tzinfo=UTC), tick=False):
+        svc.member_nudge(
+            strike_day=setup.day, school=setup.w.s1, user=setup.member, acting_user=setup.rep
+        )
+    with time_machine.travel(dt.datetime(2026, 5, 2, 9, tzinfo=UTC), tick=False):
+        assert svc.member_nudge(
+            strike_day=setup.day, school=setup.w.s1, user=setup.member, acting_user=setup.rep
+        )
+    assert Notification.objects.filter(kind="nudge").count() == 2
+
+
+def test_nudge_refuses_someone_from_another_school(client, setup):
+    elsewhere = f.MembershipFactory(workplace=setup.w.s2, union=setup.w.union).user
+    client.force_login(setup.rep)
+    url = reverse("strikes:rep-nudge", args=[setup.day.pk, setup.w.s1.pk])
+    response = client.post(url, {"user": elsewhere.pk}, follow=True)
+    assert "not a member at this school" in response.content.decode()
+    assert not Notification.objects.exists()
+
+
+# --- Organiser, letter and roster ----------------------------------------------------------
+
+
+def test_old_rules_need_a_named_supervisor_and_a_letter(client, setup):
+    setup.day.date = OLD_RULES_DAY
+    setup.day.save(update_fields=["date"])
+    svc.picket_lines_ensure(pairs=[(setup.day, setup.w.s1)])
+    line = line_of(setup)
+    client.force_login(setup.rep)
+    day_url = reverse("strikes:rep-day", args=[setup.day.pk, setup.w.s1.pk])
+    html = client.get(day_url).content.decode()
+    assert "Picket supervisor (required)" in html and "needs a named picket supervisor" in html
+    assert reverse("strikes:line-letter", args=[line.pk]) in html
+    client.post(reverse("strikes:line-organiser", args=[line.pk]), {"supervisor_name": "Ann Lee"})
+    html = client.get(day_url).content.decode()
+    assert "needs a named picket supervisor" not in html
+    letter = client.get(reverse("strikes:line-letter", args=[line.pk])).content.decode()
+    assert "Letter of authorisation" in letter and "Ann Lee" in letter
+
+
+def test_current_rules_make_the_organiser_optional(client, setup):
+    svc.picket_lines_ensure(pairs=[(setup.day, setup.w.s1)])
+    line = line_of(setup)
+    client.force_login(setup.rep)
+    html = client.get(reverse("strikes:rep-day", args=[setup.day.pk, setup.w.s1.pk])).content
+    assert b"Picket organiser (optional)" in html and b"needs a named picket" not in html
+    letter = client.get(reverse("strikes:line-letter", args=[line.pk])).content
+    assert b"No letter needed" in letter
+
+
+def test_roster_lists_names_for_the_rep(client, setup):
+    make_shifts(setup)
+    book(line_of(setup).shifts.first(), setup.member)
+    client.force_login(setup.rep)
+    html = client.get(reverse("strikes:line-roster", args=[line_of(setup).pk])).content.decode()
+    assert setup.member.display_name in html and "css/print.css" in html
+
+
+# --- Check-in ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def day_of(setup):
+    make_shifts(setup)
+    s = setup
+    s.line = line_of(s)
+    s.shift = s.line.shifts.first()
+    s.a = book(s.shift, s.member)
+    s.b = book(s.shift, f.MembershipFactory(workplace=s.w.s1, union=s.w.union).user)
+    s.url = reverse("strikes:line-check-in", args=[s.line.pk])
+    return s
+
+
+def test_check_in_page_lists_expected_people(client, day_of):
+    client.force_login(day_of.rep)
+    html = client.get(day_of.url).content.decode()
+    assert day_of.a.user.display_name in html and day_of.b.user.display_name in html
+    assert 'name="nonce"' in html
+
+
+def test_check_in_plain_post_redirects_and_double_tap_is_a_no_op(client, day_of):
+    client.force_login(day_of.rep)
+    data = {"action": "arrived", "signup": day_of.a.pk, "nonce": "n1"}
+    response = client.post(day_of.url, data)
+    assert response.status_code == 302
+    day_of.a.refresh_from_db()
+    first_at = day_of.a.arrived_at
+    assert day_of.a.status == Signup.Status.ARRIVED
+    again = client.post(day_of.url, data, follow=True)
+    assert again.status_code == 200
+    day_of.a.refresh_from_db()
+    assert day_of.a.arrived_at == first_at
+
+
+def test_check_in_htmx_swaps_the_row(client, day_of):
+    client.force_login(day_of.rep)
+    response = client.post(
+        day_of.url, {"action": "arrived", "signup": day_of.b.pk}, HTTP_HX_REQUEST="true"
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f'id="signup-{day_of.b.pk}"' in html and "Arrived" in html and "<html" not in html
+
+
+def test_check_in_refuses_a_signup_from_another_line(client, day_of):
+    stranger = f.SignupFactory()
+    client.force_login(day_of.rep)
+    response = client.post(day_of.url, {"action": "arrived", "signup": stranger.pk})
+    assert response.status_code == 404
+    stranger.refresh_from_db()
+    assert stranger.status == Signup.Status.REGISTERED
+
+
+def test_walk_up_is_added_once_per_nonce(client, day_of):
+    client.force_login(day_of.rep)
+    data = {"action": "walk_up", "shift": day_of.shift.pk, "name": "Sam Walker", "nonce": "w1"}
+    client.post(day_of.url, data)
+    client.post(day_of.url, data)
+    walk_up = Signup.objects.get(walk_up_name="Sam Walker")
+    assert walk_up.status == Signup.Status.ARRIVED
+    assert walk_up.user_id is None and walk_up.supporter_id is None and not walk_up.is_supporter
+    html = client.get(day_of.url).content.decode()
+    assert "Sam Walker" in html
+
+
+def test_walk_up_without_a_name_says_so(client, day_of):
+    client.force_login(day_of.rep)
+    data = {"action": "walk_up", "shift": day_of.shift.pk, "name": "", "nonce": "w2"}
+    response = client.post(day_of.url, data, follow=True)
+    assert "Write the person" in response.content.decode()
+    assert not Signup.objects.exclude(walk_up_name="").exists()
+
+
+def test_no_shows_only_after_the_shift_ends(day_of):
+    svc.signup_check_in(signup=day_of.a, acting_user=day_of.rep)
+    with pytest.raises(DomainError):
+        svc.shift_mark_no_shows(shift=day_of.shift, acting_user=day_of.rep)
+    with time_machine.travel(day_of.shift.ends_at + dt.timedelta(minutes=1)):
+        assert svc.shift_mark_no_shows(shift=day_of.shift, acting_user=day_of.rep) == 1
+    day_of.b.refresh_from_db()
+    day_of.shift.refresh_from_db()
+    assert day_of.b.status == Signup.Status.NO_SHOW
+    assert day_of.shift.booked == 1
+
+
+def test_check_in_page_query_count_does_not_grow(client, day_of, django_assert_max_num_queries):
+    for _ in range(4):
+        book(day_of.shift, f.MembershipFactory(workplace=day_of.w.s1, union=day_of.w.union).user)
+    f.SignupFactory(
+        shift=day_of.shift, user=None, supporter=f.SupporterFactory(), is_supporter=True
+    )
+    client.force_login(day_of.rep)
+    with django_assert_max_num_queries(7):
+        assert client.get(day_of.url).status_code == 200
+
+
+# --- Reports -------------------------------------------------------------------------------
+
+
+def report(s, nonce="r1", **fields):
+    fields.setdefault("school_status", "closed")
+    fields.setdefault("pickets", 4)
+    return svc.picket_report_create(picket_line=s.line, acting_user=s.rep, nonce=nonce, **fields)
+
+
+def test_report_with_the_same_nonce_returns_the_first(day_of):
+    first = report(day_of)
+    second = report(day_of, pickets=9)
+    assert first.pk == second.pk
+    assert PicketReport.objects.count() == 1
+
+
+def test_latest_report_updates_line_and_called_out_school(day_of):
+    with time_machine.travel(dt.datetime(2026, 5, 1, 7, 10, tzinfo=UTC), tick=False):
+        report(day_of, nonce="a", school_status="restricted")
+    with time_machine.travel(dt.datetime(2026, 5, 1, 8, 0, tzinfo=UTC), tick=False):
+        latest = report(day_of, nonce="b", school_status="closed")
+    day_of.line.refresh_from_db()
+    called = CalledOutSchool.objects.get(strike_day=day_of.day, school=day_of.w.s1)
+    assert day_of.line.latest_report_id == latest.pk
+    assert called.status == "closed" and called.reported_at == latest.reported_at
+
+
+def test_an_older_report_does_not_overwrite_the_school_status(day_of):
+    CalledOutSchool.objects.filter(pk=day_of.called.pk).update(
+        status="open", reported_at=timezone.now() + dt.timedelta(hours=1)
+    )
+    report(day_of, school_status="closed")
+    day_of.called.refresh_from_db()
+    assert day_of.called.status == "open"
+
+
+def test_escalation_notifies_each_district_officer(day_of, django_capture_on_commit_callbacks):
+    d1 = f.RoleFactory(kind="district_officer", district=day_of.w.d1, union=day_of.w.union)
+    d1b = f.RoleFactory(kind="district_officer", district=day_of.w.d1, union=day_of.w.union)
+    f.RoleFactory(kind="district_officer", district=day_of.w.d2, union=day_of.w.union)
+    with django_capture_on_commit_callbacks():
+        report(day_of, escalate=True, incident="A car drove at the line.")
+    sent = set(Notification.objects.filter(kind="escalation").values_list("user_id", flat=True))
+    assert sent == {d1.user_id, d1b.user_id}
+
+
+@pytest.mark.parametrize(
+    ("fields", "code"),
+    [({"pickets": -1}, "negative_count"), ({"escalate": True}, "escalate_needs_incident")],
+)
+def test_report_validation_saves_nothing(day_of, fields, code):
+    with pytest.raises(DomainError) as exc:
+        report(day_of, **fields)
+    assert exc.value.code == code
+    assert not PicketReport.objects.exists()
+
+
+def report_data(**kw):
+    data = {
+        "school_status": "closed",
+        "pickets": "5",
+        "supporters": "2",
+        "members_working": "1",
+        "non_balloted_refusing": "0",
+        "agency_staff": "0",
+        "incident": "",
+        "notes": "",
+        "nonce": "n-1",
+    }
+    data.update(kw)
+    return data
+
+
+def test_report_page_plain_post_redirects_with_time(client, day_of):
+    client.force_login(day_of.rep)
+    url = reverse("strikes:line-report", args=[day_of.line.pk])
+    with time_machine.travel(dt.datetime(2026, 5, 1, 7, 12, tzinfo=UTC)):
+        response = client.post(url, report_data(), follow=True)
+    assert "Report sent at 08:12" in response.content.decode()
+    client.post(url, report_data())
+    assert PicketReport.objects.count() == 1
+
+
+def test_report_page_htmx_returns_the_timeline(client, day_of):
+    client.force_login(day_of.rep)
+    url = reverse("strikes:line-report", args=[day_of.line.pk])
+    report(day_of, nonce="earlier", notes="First light")
+    response = client.post(url, report_data(notes="Second"), HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert response.status_code == 200 and 'id="timeline"' in html and "<html" not in html
+    assert html.index("Second") < html.index("First light")
+
+
+def test_report_page_errors_are_clear_and_save_nothing(client, day_of):
+    client.force_login(day_of.rep)
+    url = reverse("strikes:line-report", args=[day_of.line.pk])
+    response = client.post(url, report_data(pickets="-2", escalate="on"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Counts cannot be negative." in html and "Say what happened before escalating" in html
+    assert not PicketReport.objects.exists()
+    garbage = client.post(url, {"school_status": "burning", "nonce": "x", "pickets": "lots"})
+    assert garbage.status_code == 200
+    assert not PicketReport.objects.exists()
+
+
+def test_report_htmx_success_sends_a_fresh_form_so_the_next_report_is_new(client, day_of):
+    client.force_login(day_of.rep)
+    url = reverse("strikes:line-report", args=[day_of.line.pk])
+    response = client.post(url, report_data(nonce="first"), HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert 'hx-swap-oob="true"' in html and 'value="first"' not in html
+    fresh = html.split('name="nonce" value="', 1)[1].split('"', 1)[0]
+    client.post(url, report_data(nonce=fresh, school_status="open"), HTTP_HX_REQUEST="true")
+    assert PicketReport.objects.filter(picket_line=day_of.line).count() == 2
+
+
+def test_report_htmx_errors_retarget_the_form(client, day_of):
+    client.force_login(day_of.rep)
+    url = reverse("strikes:line-report", args=[day_of.line.pk])
+    response = client.post(url, report_data(pickets="-1"), HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert response["HX-Retarget"] == "#report-form"
+    assert "Counts cannot be negative." in response.content.decode()
+    assert not PicketReport.objects.exists()
+
+
+def test_check_in_bad_values_never_500(client, day_of):
+    client.force_login(day_of.rep)
+    for data in (
+        {"action": "arrived", "signup": "abc"},
+        {"action": "walk_up", "shift": "x", "name": "A", "nonce": "n"},
+        {"action": "no_show", "shift": ""},
+        {"action": "explode"},
+        {},
+    ):
+        assert client.post(day_of.url, data).status_code == 302
+    response = client.post(day_of.url, {"action": "arrived"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 409 and "Choose someone" in response.content.decode()
+
+
+def test_checking_in_a_cancelled_signup_is_refused(day_of):
+    Signup.objects.filter(pk=day_of.a.pk).update(status=Signup.Status.CANCELLED)
+    with pytest.raises(DomainError) as exc:
+        svc.signup_check_in(signup=day_of.a, acting_user=day_of.rep)
+    assert exc.value.code == "not_expected"
+
+
+def test_unknown_ids_are_404(client, setup):
+    client.force_login(setup.rep)
+    assert client.get(reverse("strikes:line-check-in", args=[99999])).status_code == 404
+    assert client.get(reverse("strikes:rep-shift-edit", args=[99999])).status_code == 404
+    assert client.get(reverse("strikes:rep-day", args=[99999, setup.w.s1.pk])).status_code == 404
+
+
+def test_walk_up_supporter_is_marked_as_a_supporter(client, day_of):
+    client.force_login(day_of.rep)
+    data = {
+        "action": "walk_up",
+        "shift": day_of.shift.pk,
+        "name": "Pat Parent",
+        "is_supporter": "on",
+        "nonce": "w9",
+    }
+    client.post(day_of.url, data)
+    walk_up = Signup.objects.get(walk_up_name="Pat Parent")
+    assert walk_up.is_supporter and walk_up.status == Signup.Status.ARRIVED
+    assert not walk_up.holds_place
+
+
+def test_no_shifts_for_a_cancelled_or_past_day(setup):
+    setup.day.status = "cancelled"
+    setup.day.save(update_fields=["status"])
+    with pytest.raises(DomainError) as exc:
+        make_shifts(setup)
+    assert exc.value.code == "day_cancelled"
+    setup.day.status = "announced"
+    setup.day.date = timezone.localdate() - dt.timedelta(days=1)
+    setup.day.save(update_fields=["status", "date"])
+    with pytest.raises(DomainError) as exc:
+        make_shifts(setup)
+    assert exc.value.code == "day_past"
+    assert not Shift.objects.exists()
