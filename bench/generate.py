@@ -126,7 +126,9 @@ def main() -> None:
 
     day_date = dt.date.fromisoformat(args.date) if args.date else timezone.localdate()
     union = Union.objects.create(name="National Education Union", short_name="NEU")
-    dispute = Dispute.objects.create(union=union, title="Bench pay dispute", staff_groups=["teacher"])
+    dispute = Dispute.objects.create(
+        union=union, title="Bench pay dispute", staff_groups=["teacher"]
+    )
     dispute.nations.set(Nation.objects.all())
     day = StrikeDay.objects.create(
         dispute=dispute,
@@ -151,7 +153,8 @@ def main() -> None:
 
         run(
             f"""INSERT INTO schools_entrance (site_id, name, is_main)
-            SELECT id, 'Back gate', false FROM schools_site WHERE is_main AND {h("id")} %% 14 = 0""",
+            SELECT id, 'Back gate', false FROM schools_site
+            WHERE is_main AND {h("id")} %% 14 = 0""",
             "second entrances",
         )
         run(
@@ -255,11 +258,11 @@ def main() -> None:
             SELECT l.id, NULL, NULL,
                    {seven} + (k - 1 + random()) * (interval '180 minutes' / (1 + {h("l.id")} %% 8)),
                    {status}, ({h("l.id")} + k) %% 9, ({h("l.id")} + k) %% 6, 0, 0, 0,
-                   false, false, NULL, CASE WHEN r.esc THEN 'Bench incident' ELSE '' END,
-                   r.esc, '', 'bench-' || k
+                   false, false, NULL,
+                   CASE WHEN ({h("l.id")} + k) %% 250 = 0 THEN 'Bench incident' ELSE '' END,
+                   ({h("l.id")} + k) %% 250 = 0, '', 'bench-' || k
             FROM strikes_picketline l
             CROSS JOIN LATERAL generate_series(1, 1 + {h("l.id")} %% 8) k
-            CROSS JOIN LATERAL (SELECT random() < 0.004 AS esc) r
             WHERE l.strike_day_id = %(day)s AND {h("l.id")} %% 10 <> 9""",
             "reports",
         )
@@ -289,10 +292,7 @@ def main() -> None:
 
     region = Region.objects.annotate(n=Count("districts__schools")).order_by("-n").first()
     district = (
-        District.objects.filter(region=region)
-        .annotate(n=Count("schools"))
-        .order_by("-n")
-        .first()
+        District.objects.filter(region=region).annotate(n=Count("schools")).order_by("-n").first()
     )
     for email, kind, place in (
         ("national@bench.invalid", Role.Kind.NATIONAL_ORGANISER, {}),

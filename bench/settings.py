@@ -10,7 +10,7 @@ from __future__ import annotations
 from config.settings.base import *  # noqa: F403
 from config.settings.base import env
 
-SECRET_KEY = "bench-only-not-secret"  # noqa: S105
+SECRET_KEY = "bench-only-not-secret"
 DEBUG = False
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 DATABASES = {

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from members.audit import audit_log
@@ -25,10 +25,9 @@ ANONYMISED_NAME = "(anonymised)"
 
 
 def _iso(value: Any) -> Any:
+    """Datetimes in London time (the JSON encoder writes them as ISO 8601 with the offset)."""
     if isinstance(value, dt.datetime):
-        return timezone.localtime(value).isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
+        return timezone.localtime(value)
     return value
 
 
@@ -178,6 +177,7 @@ def _quiet_notifications(**recipient: Any) -> None:
 def user_erase(*, user: User, acting_user: Any) -> User:
     """Anonymise a person. Their signups stay (unnamed) so every count stays right."""
     from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
 
     from strikes.models import HostLink, PicketLine, PicketReport, Signup
 
@@ -194,6 +194,7 @@ def user_erase(*, user: User, acting_user: Any) -> User:
     Membership.objects.filter(user=user).update(is_active=False, member_number="")
     roles_removed, _ = Role.objects.filter(user=user).delete()
     EmailAddress.objects.filter(user=user).delete()
+    Authenticator.objects.filter(user=user).delete()
     _quiet_notifications(user=user)
     user.email = f"erased-{user.pk}@invalid"
     user.full_name = ""
@@ -290,33 +291,32 @@ def disputes_anonymise_closed(*, older_than_days: int, dry_run: bool = False) ->
     result.disputes = disputes
     if not disputes:
         return result
-    signups = Signup.objects.filter(shift__picket_line__strike_day__dispute__in=disputes).filter(
-        _not_yet_anonymised()
+    in_disputes = Q(shift__picket_line__strike_day__dispute__in=disputes)
+    signups = Signup.objects.filter(in_disputes).filter(_not_yet_anonymised())
+    # Supporters whose every signup is in these disputes are left with none: they go.
+    supporters = Supporter.objects.filter(
+        pk__in=signups.filter(supporter__isnull=False).values("supporter_id")
+    ).annotate(
+        elsewhere=Count(
+            "signups", filter=~Q(signups__shift__picket_line__strike_day__dispute__in=disputes)
+        )
     )
-    supporter_ids = set(
-        signups.filter(supporter__isnull=False).values_list("supporter_id", flat=True)
-    )
+    leaving = [pk for pk, n in supporters.values_list("pk", "elsewhere") if n == 0]
     lines = PicketLine.objects.filter(strike_day__dispute__in=disputes)
     reports = PicketReport.objects.filter(picket_line__in=lines).filter(
         ~Q(notes="") | (~Q(incident="") & ~Q(incident=ANONYMISED_NAME))
     )
     result.reports_cleared = reports.count()
+    result.supporters_deleted = len(leaving)
     if dry_run:
         result.signups = signups.count()
-        result.supporters_deleted = sum(
-            1
-            for sid, n in _supporter_signup_counts(supporter_ids).items()
-            if n == _supporter_signup_counts_in(sid, disputes)
-        )
         return result
-    signup_ids = list(signups.values_list("pk", flat=True))
-    Notification.objects.filter(signup_id__in=signup_ids).exclude(context={}).update(context={})
-    result.signups = Signup.objects.filter(pk__in=signup_ids).update(
+    Notification.objects.filter(signup__in=signups).exclude(context={}).update(context={})
+    result.signups = signups.update(
         user=None, supporter=None, walk_up_name=ANONYMISED_NAME, nonce=""
     )
-    deleted = Supporter.objects.filter(pk__in=supporter_ids, signups__isnull=True)
-    result.supporters_deleted = deleted.count()
-    deleted.delete()
+    for start in range(0, len(leaving), 500):
+        Supporter.objects.filter(pk__in=leaving[start : start + 500]).delete()
     reports.filter(~Q(incident="")).update(incident=ANONYMISED_NAME, notes="")
     reports.update(notes="")
     lines.exclude(supervisor_name="", organiser__isnull=True).update(
@@ -340,19 +340,8 @@ def disputes_anonymise_closed(*, older_than_days: int, dry_run: bool = False) ->
     return result
 
 
-def _supporter_signup_counts(ids: set[int]) -> dict[int, int]:
-    from django.db.models import Count
-
-    return dict(
-        Supporter.objects.filter(pk__in=ids)
-        .annotate(n=Count("signups"))
-        .values_list("pk", "n")
-    )
-
-
-def _supporter_signup_counts_in(supporter_id: int, disputes: list[int]) -> int:
-    from strikes.models import Signup
-
-    return Signup.objects.filter(
-        supporter_id=supporter_id, shift__picket_line__strike_day__dispute__in=disputes
-    ).count()
+def audit_sign_in(sender: Any, request: Any = None, user: Any = None, **kwargs: Any) -> None:
+    """Receiver for Django's ``user_logged_in``: record the sign-in (ids only)."""
+    if user is None:
+        return
+    audit_log(actor=user, action="auth.sign_in", obj=user)

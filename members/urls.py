@@ -8,7 +8,7 @@ app_name = "members"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("privacy/", views.privacy, name="privacy"),
+    path("privacy/", views_privacy.privacy_notice, name="privacy"),
     path("me/data/", views_privacy.my_data, name="my-data"),
     path("me/data.json", views_privacy.my_data_json, name="my-data-json"),
     path("me/erase/", views_privacy.my_erase, name="my-erase"),

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -13,6 +15,8 @@ from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods
 
 from members import privacy
@@ -42,9 +46,17 @@ class AuditSearchForm(forms.Form):
     object_id = forms.CharField(required=False, max_length=40, label="Object id")
 
 
+def _readable(value: object) -> object:
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, dt.datetime):
+        return date_format(timezone.localtime(value), "j M Y, H:i")
+    return value
+
+
 def _person_rows(data: dict) -> list[tuple[str, object]]:
     return [
-        (key.replace("_", " ").capitalize(), value)
+        (key.replace("_", " ").capitalize(), _readable(value))
         for key, value in data["person"].items()
         if key != "id"
     ]
@@ -58,6 +70,14 @@ def _json_download(data: dict, filename: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+def privacy_notice(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "members/privacy.html",
+        {"retention_days": settings.RETENTION_DAYS_AFTER_DISPUTE},
+    )
 
 
 @login_required
@@ -81,7 +101,7 @@ def my_data_json(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def my_erase(request: HttpRequest) -> HttpResponse:
-    form = EraseForm(request.POST or None)
+    form = EraseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             privacy.user_erase(user=request.user, acting_user=request.user)
@@ -108,7 +128,9 @@ def supporter_data(request: HttpRequest, token: str) -> HttpResponse:
         return _json_download(data, "my-picketline-data.json")
     data = privacy.supporter_access_export(supporter=supporter, fmt="page")
     response = render(
-        request, "members/privacy/my_data.html", {"data": data, "person": _person_rows(data), "supporter": supporter}
+        request,
+        "members/privacy/my_data.html",
+        {"data": data, "person": _person_rows(data), "supporter": supporter},
     )
     response["Cache-Control"] = "no-store"
     return response
@@ -117,7 +139,7 @@ def supporter_data(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def supporter_erase(request: HttpRequest, token: str) -> HttpResponse:
     supporter = _supporter(token)
-    form = EraseForm(request.POST or None)
+    form = EraseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             privacy.supporter_erase(supporter=supporter)

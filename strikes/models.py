@@ -183,15 +183,18 @@ class BallotUnit(models.Model):
                 name="ballot_unit_yes_and_no_within_votes_cast",
             ),
             models.UniqueConstraint(
-                fields=["ballot", "school"], condition=Q(school__isnull=False),
+                fields=["ballot", "school"],
+                condition=Q(school__isnull=False),
                 name="ballot_unit_school_once",
             ),
             models.UniqueConstraint(
-                fields=["ballot", "trust"], condition=Q(trust__isnull=False),
+                fields=["ballot", "trust"],
+                condition=Q(trust__isnull=False),
                 name="ballot_unit_trust_once",
             ),
             models.UniqueConstraint(
-                fields=["ballot", "district"], condition=Q(district__isnull=False),
+                fields=["ballot", "district"],
+                condition=Q(district__isnull=False),
                 name="ballot_unit_district_once",
             ),
         ]

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from strikes.views import dashboard, lines, notifications, planning, signups
+from strikes.views import broadcasts, dashboard, lines, notifications, planning, signups
 
 app_name = "strikes"
 
@@ -10,4 +10,5 @@ urlpatterns = [
     *dashboard.urlpatterns,
     *planning.urlpatterns,
     *notifications.urlpatterns,
+    *broadcasts.urlpatterns,
 ]

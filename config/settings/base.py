@@ -237,3 +237,15 @@ if env("EMAIL_BACKEND", default=""):
     EMAIL_BACKEND = env("EMAIL_BACKEND")
 if env("EMAIL_FILE_PATH", default=""):
     EMAIL_FILE_PATH = env("EMAIL_FILE_PATH")
+
+# --- Privacy (issue 7) ------------------------------------------------------------------------
+# Rosters, signups and check-ins of a dispute are anonymised this many days after it closed
+# (`manage.py retention_sweep`, and the monthly beat job below); counts and reports are kept.
+RETENTION_DAYS_AFTER_DISPUTE = env.int("RETENTION_DAYS_AFTER_DISPUTE", default=180)
+from celery.schedules import crontab  # noqa: E402 (kept inside this block on purpose)
+
+CELERY_BEAT_SCHEDULE["retention-sweep"] = {
+    "task": "members.tasks.retention_sweep_task",
+    "schedule": crontab(minute=0, hour=3, day_of_month=1),  # the 1st of each month, 03:00
+}
+# --- End privacy (issue 7) --------------------------------------------------------------------

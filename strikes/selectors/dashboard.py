@@ -418,7 +418,9 @@ def dashboard_table(
         fig.name = names.get(fig.key, "")
         fig.child_level = child
         headline.add(fig)
-    table = Table(headline=headline, rows=list(rows.values()), sort="", direction="", child_level=child)
+    table = Table(
+        headline=headline, rows=list(rows.values()), sort="", direction="", child_level=child
+    )
     return table_sorted(table, sort=sort, direction=direction)
 
 
@@ -453,7 +455,11 @@ def dashboard_live(*, scope: Scope, by: dt.datetime) -> tuple[Table, Attention, 
         if found is not None:
             return found
     table = dashboard_table(scope=scope, by=by)
-    value = (table, dashboard_attention(scope=scope, table=table, by=by), dashboard_chart(scope=scope))
+    value = (
+        table,
+        dashboard_attention(scope=scope, table=table, by=by),
+        dashboard_chart(scope=scope),
+    )
     if seconds:
         cache.set(key, value, seconds)
     return value
@@ -493,9 +499,7 @@ def dashboard_attention(*, scope: Scope, table: Table, by: dt.datetime) -> Atten
     """What an organiser should act on: four capped lists (four queries); the totals come from
     the table's figures."""
     limit = ATTENTION_LIMIT
-    no_signups = list(
-        _lines(scope).filter(pickets_signed_up=0, supporters_signed_up=0)[:limit]
-    )
+    no_signups = list(_lines(scope).filter(pickets_signed_up=0, supporters_signed_up=0)[:limit])
     below = list(
         _lines(scope).filter(
             Exists(
@@ -631,6 +635,7 @@ class MapData:
     counts: dict[str, int]
     view_box: str
     points: int
+    tiles: list[dict[str, Any]] = field(default_factory=list)
 
 
 MAP_WIDTH = 600
@@ -682,36 +687,63 @@ def dashboard_map(*, scope: Scope) -> MapData:
     return data
 
 
+def _mercator(lat: float, lng: float) -> tuple[float, float]:
+    """Web Mercator, as a fraction of the world (0..1 each way), as tile servers use."""
+    lat = max(min(lat, 85.0), -85.0)
+    x = (lng + 180.0) / 360.0
+    rad = math.radians(lat)
+    y = (1.0 - math.log(math.tan(rad) + 1.0 / math.cos(rad)) / math.pi) / 2.0
+    return x, y
+
+
 def _project(rows: list[tuple[float, float, str | None, Any]]) -> MapData:
-    paths: dict[str, list[str]] = {s: [] for s in STATUSES}
+    """Project to Web Mercator pixels at the zoom that makes the area ~600 px across, so tiles
+    from ``settings.MAP_TILE_URL`` (``.../{z}/{x}/{y}.png``) line up behind the points."""
+    # Not reported first, so the reported colours are drawn over the grey.
+    paths: dict[str, list[str]] = {s: [] for s in ("not_reported", "closed", "restricted", "open")}
     counts = dict.fromkeys(STATUSES, 0)
     if not rows:
         return MapData(paths={}, counts=counts, view_box="0 0 600 700", points=0)
-    lats = [float(r[0]) for r in rows]
-    lngs = [float(r[1]) for r in rows]
-    lat0 = (min(lats) + max(lats)) / 2
-    kx = math.cos(math.radians(lat0))
-    min_x, max_x = min(lngs) * kx, max(lngs) * kx
-    min_y, max_y = -max(lats), -min(lats)
-    span = max(max_x - min_x, max_y - min_y, 0.02)
-    scale = MAP_WIDTH / span
+    pts = [(_mercator(float(r[0]), float(r[1])), r[2], r[3]) for r in rows]
+    xs = [p[0][0] for p in pts]
+    ys = [p[0][1] for p in pts]
+    span = max(max(xs) - min(xs), max(ys) - min(ys), 1e-5)
+    zoom = max(0, min(16, int(math.log2(MAP_WIDTH / (span * 256)))))
+    world = 256 * 2**zoom
+    margin = 10
+    left, top = min(xs) * world - margin, min(ys) * world - margin
+    width = (max(xs) - min(xs)) * world + 2 * margin
+    height = (max(ys) - min(ys)) * world + 2 * margin
     seen: set[tuple[str, int, int]] = set()
-    for lat, lng, status, has_report in rows:
+    for (mx, my), status, has_report in pts:
         st = status if has_report and status in ("closed", "restricted", "open") else "not_reported"
-        x = round((float(lng) * kx - min_x) * scale) + 10
-        y = round((-float(lat) - min_y) * scale) + 10
+        x = round(mx * world - left)
+        y = round(my * world - top)
         if (st, x, y) in seen:
             continue
         seen.add((st, x, y))
         paths[st].append(f"M{x} {y}h0")
         counts[st] += 1
-    w = round((max_x - min_x) * scale) + 20
-    h = round((max_y - min_y) * scale) + 20
+    tiles = []
+    template = getattr(settings, "MAP_TILE_URL", "")
+    if template:
+        for tx in range(int(left // 256), int((left + width) // 256) + 1):
+            for ty in range(int(top // 256), int((top + height) // 256) + 1):
+                if 0 <= tx < 2**zoom and 0 <= ty < 2**zoom:
+                    url = template.replace("{z}", str(zoom)).replace("{x}", str(tx))
+                    tiles.append(
+                        {
+                            "href": url.replace("{y}", str(ty)),
+                            "x": round(tx * 256 - left),
+                            "y": round(ty * 256 - top),
+                        }
+                    )
     return MapData(
         paths={s: "".join(p) for s, p in paths.items() if p},
         counts=counts,
-        view_box=f"0 0 {w} {h}",
+        view_box=f"0 0 {round(width)} {round(height)}",
         points=len(seen),
+        tiles=tiles,
     )
 
 

@@ -11,7 +11,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from members.permissions import Action, may, viewer_for
-from strikes.models import CalledOutSchool, PicketLine, Shift, Signup, StrikeDay
+from strikes.models import CalledOutSchool, PicketLine, Rally, Shift, Signup, StrikeDay
 
 ACTIVE = (
     Signup.Status.REGISTERED,
@@ -51,6 +51,7 @@ class DayView:
     day: StrikeDay
     called_out: CalledOutSchool
     lines: list[LineView] = field(default_factory=list)
+    rallies: list[Rally] = field(default_factory=list)
 
     @property
     def cancelled(self) -> bool:
@@ -131,6 +132,7 @@ def strike_days_for_member(*, user: Any) -> list[DayView]:
         )
         .order_by("-entrance__site__is_main", "entrance__site__name", "-entrance__is_main")
     )
+    _attach_rallies(called, days)
     now = timezone.now()
     for line in lines:
         view = by_key.get((line.strike_day_id, line.school_id))
@@ -144,6 +146,30 @@ def strike_days_for_member(*, user: Any) -> list[DayView]:
             )
         view.lines.append(line_view)
     return days
+
+
+def _attach_rallies(called: list[CalledOutSchool], days: list[DayView]) -> None:
+    """Rallies near each called-out school (national, its region's, its district's): one query."""
+    rallies = list(
+        Rally.objects.filter(strike_day_id__in={c.strike_day_id for c in called})
+        .filter(
+            Q(district_id__in={c.district_id for c in called})
+            | Q(district__isnull=True, region_id__in={c.region_id for c in called})
+            | Q(district__isnull=True, region__isnull=True)
+        )
+        .order_by("starts_at", "pk")
+    )
+    for view in days:
+        c = view.called_out
+        view.rallies = [
+            r
+            for r in rallies
+            if r.strike_day_id == c.strike_day_id
+            and (
+                r.district_id == c.district_id
+                or (r.district_id is None and r.region_id in (None, c.region_id))
+            )
+        ]
 
 
 def shift_for_member(*, shift_id: int, user: Any) -> Shift | None:

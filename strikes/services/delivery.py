@@ -33,7 +33,7 @@ class Undeliverable(Exception):
     """The message should not go (nobody to send to, no longer relevant): cancel, don't retry."""
 
 
-class Reschedule(Exception):  # noqa: N818 - a signal to the caller, not an error
+class Reschedule(Exception):
     """The shift moved: the message is due at another time."""
 
     def __init__(self, due_at: datetime) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -19,9 +20,8 @@ def test_organiser_sees_figures_chart_map_and_a_new_report(
 ):
     settings.DASHBOARD_REFRESH_SECONDS = 1
     settings.DASHBOARD_CACHE_SECONDS = 0
-    day = f.StrikeDayFactory(
-        dispute=f.DisputeFactory(union=world.union), date=timezone.localdate()
-    )
+    cache.clear()  # ids are reused between tests; no map from an earlier test
+    day = f.StrikeDayFactory(dispute=f.DisputeFactory(union=world.union), date=timezone.localdate())
     lines = {}
     cos = {}
     for school in (world.s1, world.s2, world.s3, world.s4):
@@ -51,12 +51,13 @@ def test_organiser_sees_figures_chart_map_and_a_new_report(
     cos[world.s1].reported_at = at
     cos[world.s1].save(update_fields=["status", "reported_at"])
 
-    expect(page.locator('[data-figure="pickets"]')).to_have_text("5", timeout=10_000)
+    expect(page.locator('[data-figure="pickets"]')).to_have_text("5", timeout=15_000)
     expect(page.locator('[data-figure="closed"]')).to_have_text("1")
 
     # Drill down to the region: the refresh keeps it.
     page.get_by_role("link", name="Northern").click()
+    page.wait_for_url(f"**/dashboard/{day.pk}/?region={world.north.pk}*")
     expect(page.get_by_role("link", name="Newcastle upon Tyne")).to_be_visible()
-    page.wait_for_timeout(1500)
+    page.wait_for_timeout(2500)
     expect(page.get_by_role("link", name="Newcastle upon Tyne")).to_be_visible()
     expect(page.locator('[data-figure="called_out"]')).to_have_text("3")

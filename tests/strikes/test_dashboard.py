@@ -21,6 +21,12 @@ from tests.factories import london
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Ids are reused between tests: start each with no cached figures or map."""
+    cache.clear()
+
+
 def report(line, cos, hhmm, *, pickets, supporters=0, status="closed", day=None, **extra):
     """A report as the reporting service leaves things: the row, the line's latest report and
     the school's status."""
@@ -44,7 +50,10 @@ def report(line, cos, hhmm, *, pickets, supporters=0, status="closed", day=None,
 def line_at(day, school, *, pickets=0, supporters=0, entrance=None):
     entrance = entrance or Entrance.objects.get(site__school=school, is_main=True)
     return f.PicketLineFactory(
-        strike_day=day, entrance=entrance, pickets_signed_up=pickets, supporters_signed_up=supporters
+        strike_day=day,
+        entrance=entrance,
+        pickets_signed_up=pickets,
+        supporters_signed_up=supporters,
     )
 
 
@@ -57,7 +66,9 @@ def build(world, day_date=None):
     w = world
     k = Known()
     k.w = w
-    day = f.StrikeDayFactory(dispute=f.DisputeFactory(union=w.union), date=day_date or timezone.localdate())
+    day = f.StrikeDayFactory(
+        dispute=f.DisputeFactory(union=w.union), date=day_date or timezone.localdate()
+    )
     k.day = day
     cos = {s: f.CalledOutSchoolFactory(strike_day=day, school=s) for s in (w.s1, w.s2, w.s3, w.s4)}
     k.s5 = f.SchoolFactory(district=w.d3, name="Cancelled School")
@@ -74,7 +85,12 @@ def build(world, day_date=None):
     k.l2 = line_at(day, w.s2, pickets=1)
     f.ShiftFactory(picket_line=k.l2, booked=1, minimum_wanted=2)
     report(
-        k.l2, cos[w.s2], "08:10", pickets=2, status="restricted", escalate=True,
+        k.l2,
+        cos[w.s2],
+        "08:10",
+        pickets=2,
+        status="restricted",
+        escalate=True,
         incident="Head photographing the line",
     )
     # s3: only a supporter signed up; open; reported late.
@@ -104,8 +120,19 @@ def as_dict(fig):
     return {
         name: getattr(fig, name)
         for name in (
-            "called_out", "lines", "staffed", "no_signups", "below_minimum", "not_reported_by",
-            "reported", "pickets", "supporters", "closed", "restricted", "open", "not_reported",
+            "called_out",
+            "lines",
+            "staffed",
+            "no_signups",
+            "below_minimum",
+            "not_reported_by",
+            "reported",
+            "pickets",
+            "supporters",
+            "closed",
+            "restricted",
+            "open",
+            "not_reported",
         )
     }
 
@@ -118,22 +145,52 @@ def test_headline_and_national_rows_are_right(world):
     scope = sel.dashboard_scope(strike_day=k.day, viewer=viewer_for(user), place=None)
     table = sel.dashboard_table(scope=scope, by=by_nine(k.day))
     assert as_dict(table.headline) == {
-        "called_out": 4, "lines": 5, "staffed": 4, "no_signups": 1, "below_minimum": 2,
-        "not_reported_by": 3, "reported": 3, "pickets": 7, "supporters": 5,
-        "closed": 1, "restricted": 1, "open": 1, "not_reported": 1,
+        "called_out": 4,
+        "lines": 5,
+        "staffed": 4,
+        "no_signups": 1,
+        "below_minimum": 2,
+        "not_reported_by": 3,
+        "reported": 3,
+        "pickets": 7,
+        "supporters": 5,
+        "closed": 1,
+        "restricted": 1,
+        "open": 1,
+        "not_reported": 1,
     }
     assert table.headline.closed_share == 25
     rows = {r.name: as_dict(r) for r in table.rows}
     assert rows == {
         "Northern": {
-            "called_out": 3, "lines": 4, "staffed": 3, "no_signups": 1, "below_minimum": 2,
-            "not_reported_by": 2, "reported": 3, "pickets": 7, "supporters": 5,
-            "closed": 1, "restricted": 1, "open": 1, "not_reported": 0,
+            "called_out": 3,
+            "lines": 4,
+            "staffed": 3,
+            "no_signups": 1,
+            "below_minimum": 2,
+            "not_reported_by": 2,
+            "reported": 3,
+            "pickets": 7,
+            "supporters": 5,
+            "closed": 1,
+            "restricted": 1,
+            "open": 1,
+            "not_reported": 0,
         },
         "London": {
-            "called_out": 1, "lines": 1, "staffed": 1, "no_signups": 0, "below_minimum": 0,
-            "not_reported_by": 1, "reported": 0, "pickets": 0, "supporters": 0,
-            "closed": 0, "restricted": 0, "open": 0, "not_reported": 1,
+            "called_out": 1,
+            "lines": 1,
+            "staffed": 1,
+            "no_signups": 0,
+            "below_minimum": 0,
+            "not_reported_by": 1,
+            "reported": 0,
+            "pickets": 0,
+            "supporters": 0,
+            "closed": 0,
+            "restricted": 0,
+            "open": 0,
+            "not_reported": 1,
         },
     }
 
@@ -278,9 +335,24 @@ def test_district_officer_cannot_see_or_export_another_district(client, world):
     assert get(client, user, k.day, region=world.north.pk).status_code == 403
     export = reverse("strikes:dashboard-export", args=[k.day.pk])
     assert client.get(export, {"district": world.d3.pk}).status_code == 403
+    assert not AuditEntry.objects.filter(action="dashboard.export").exists()
+    own = client.get(export)
+    assert own.status_code == 200
+    assert "Heaton Primary" in own.content.decode()
+    assert "Holborn Primary" not in own.content.decode()
+    assert AuditEntry.objects.filter(action="dashboard.export").count() == 1
     school = reverse("strikes:dashboard-school", args=[k.day.pk, world.s4.pk])
     assert client.get(school).status_code == 403
-    assert not AuditEntry.objects.filter(action="dashboard.export").exists()
+
+
+def test_not_reported_by_follows_the_chosen_time(client, world):
+    k = build(world)
+    response = get(client, organiser(world.union), k.day, by="10:00")
+    body = response.content.decode()
+    assert "Not reported by 10:00" in body
+    assert 'value="10:00"' in body
+    table = response.context["table"]
+    assert table.headline.not_reported_by == 2  # the back gate and Holborn; not Gateshead
 
 
 def test_officer_of_another_union_gets_404(client, world):
@@ -372,3 +444,40 @@ def test_home_lists_strike_days_of_the_viewers_union(client, world):
     body = client.get(reverse("strikes:dashboard-home")).content.decode()
     assert reverse("strikes:dashboard", args=[k.day.pk]) in body
     assert reverse("strikes:dashboard", args=[other.pk]) not in body
+
+
+def test_refresh_within_the_cache_window_reuses_the_figures(client, world, settings):
+    settings.DASHBOARD_CACHE_SECONDS = 10
+    k = build(world)
+    user = organiser(world.union)
+    client.force_login(user)
+    cache.clear()
+    url = reverse("strikes:dashboard", args=[k.day.pk])
+    htmx = {"HX-Request": "true"}
+    with CaptureQueriesContext(connection) as first:
+        client.get(url, headers=htmx)
+    with CaptureQueriesContext(connection) as second:
+        response = client.get(url, headers=htmx)
+    assert len(second.captured_queries) < len(first.captured_queries) - 8
+    assert 'data-figure="pickets">7<' in response.content.decode()
+    settings.DASHBOARD_CACHE_SECONDS = 0
+    cos = CalledOutSchool.objects.get(strike_day=k.day, school=world.s4)
+    report(k.l4, cos, "10:00", pickets=5, status="closed")
+    response = client.get(url, headers=htmx)
+    assert 'data-figure="pickets">12<' in response.content.decode()
+
+
+def test_map_draws_points_without_tiles_and_tiles_when_a_server_is_set(client, world, settings):
+    k = build(world)
+    world.s4.latitude, world.s4.longitude = 53.4, -2.2
+    world.s4.save(update_fields=["latitude", "longitude"])
+    user = organiser(world.union)
+    settings.MAP_TILE_URL = ""
+    body = get(client, user, k.day).content.decode()
+    assert 'class="pts st-closed"' in body and 'class="pts st-not_reported"' in body
+    assert "<image" not in body
+    settings.MAP_TILE_URL = "https://tiles.example.org/{z}/{x}/{y}.png"
+    settings.MAP_TILE_ATTRIBUTION = "© Example contributors"
+    body = get(client, user, k.day).content.decode()
+    assert '<image href="https://tiles.example.org/' in body
+    assert "© Example contributors" in body

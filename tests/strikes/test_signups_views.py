@@ -214,7 +214,7 @@ def test_strike_days_page_runs_fixed_queries(client, setup, django_assert_max_nu
     f.ShiftFactory(picket_line=f.PicketLineFactory(strike_day=setup.day, entrance=second_entrance))
     twenty = _page_queries(client, django_assert_max_num_queries, one)
     assert twenty == one, (one, twenty)
-    assert one <= 8
+    assert one <= 9  # session, user, roles, memberships, days, lines, shifts, mine, rallies
 
 
 def test_my_shifts_lists_mine_with_calendar_links(client, setup):
@@ -344,3 +344,38 @@ def test_poster_has_inline_qr_of_public_url(client, setup):
 def test_supporter_cancel_bad_token_is_404(client, setup):
     assert client.get(reverse("strikes:supporter-cancel", args=["nope"])).status_code == 404
     assert client.post(reverse("strikes:supporter-cancel", args=["nope"])).status_code == 404
+
+
+def test_strike_days_page_shows_rallies_near_the_school_only(client, world):
+    from strikes.models import Rally
+    from tests.factories import london
+
+    member = f.MembershipFactory(union=world.union, workplace=world.s1).user
+    day = f.StrikeDayFactory(dispute=f.DisputeFactory(union=world.union))
+    f.CalledOutSchoolFactory(strike_day=day, school=world.s1)
+    when = london(day.date, "12:00")
+    Rally.objects.create(
+        strike_day=day,
+        district=world.d1,
+        title="Newcastle rally",
+        starts_at=when,
+        meeting_point="Grey's Monument",
+    )
+    Rally.objects.create(
+        strike_day=day,
+        region=world.north,
+        title="Northern march",
+        starts_at=when,
+        meeting_point="Civic Centre",
+    )
+    Rally.objects.create(
+        strike_day=day,
+        district=world.d3,
+        title="Camden rally",
+        starts_at=when,
+        meeting_point="Town Hall",
+    )
+    client.force_login(member)
+    html = client.get(reverse("strikes:my-strike-days")).content.decode()
+    assert "Newcastle rally" in html and "Northern march" in html
+    assert "Camden rally" not in html
