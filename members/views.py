@@ -22,7 +22,3 @@ def home(request: HttpRequest) -> HttpResponse:
             "is_rep": bool(viewer.rep_school_ids),
         },
     )
-
-
-def privacy(request: HttpRequest) -> HttpResponse:
-    return render(request, "members/privacy.html")
