@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -262,7 +263,10 @@ def _token_sql() -> str:
         return "replace(gen_random_uuid()::text, '-', '')"
     if connection.vendor == "sqlite":
         return "lower(hex(randomblob(18)))"
-    raise NotImplementedError(f"No token expression for {connection.vendor}.")
+    # Picketline runs on PostgreSQL or SQLite only (see config/settings/base.py).
+    raise ImproperlyConfigured(
+        f"Only PostgreSQL and SQLite are supported, not {connection.vendor}."
+    )
 
 
 def _materialise(*, strike_day: StrikeDay, school_qs: QuerySet[School]) -> int:
