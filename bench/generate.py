@@ -178,9 +178,9 @@ def main() -> None:
             """INSERT INTO strikes_picketline
               (strike_day_id, entrance_id, school_id, district_id, region_id, organiser_id,
                supervisor_name, public_token, pickets_signed_up, supporters_signed_up,
-               latest_report_id)
+               latest_report_id, latest_pickets, latest_supporters)
             SELECT %(day)s, e.id, s.id, s.district_id, d.region_id, NULL, '',
-                   md5(e.id::text || random()::text), 0, 0, NULL
+                   md5(e.id::text || random()::text), 0, 0, NULL, 0, 0
             FROM schools_entrance e JOIN schools_site si ON si.id = e.site_id
             JOIN schools_school s ON s.id = si.school_id
             JOIN schools_district d ON d.id = s.district_id""",
@@ -252,10 +252,10 @@ def main() -> None:
         )
         run(
             f"""INSERT INTO strikes_picketreport
-              (picket_line_id, reported_by_id, host_link_id, reported_at, school_status, pickets,
+              (picket_line_id, reported_by_id, reported_at, school_status, pickets,
                supporters, members_working, non_balloted_refusing, agency_staff, police_present,
                media_present, incident_at, incident, escalate, notes, nonce)
-            SELECT l.id, NULL, NULL,
+            SELECT l.id, NULL,
                    {seven} + (k - 1 + random()) * (interval '180 minutes' / (1 + {h("l.id")} %% 8)),
                    {status}, ({h("l.id")} + k) %% 9, ({h("l.id")} + k) %% 6, 0, 0, 0,
                    false, false, NULL,
@@ -270,11 +270,27 @@ def main() -> None:
             cur.execute(sql)
         step("constraints and indexes put back")
         run(
-            """UPDATE strikes_picketline l SET latest_report_id = x.id
-            FROM (SELECT DISTINCT ON (picket_line_id) picket_line_id, id FROM strikes_picketreport
+            """UPDATE strikes_picketline l SET latest_report_id = x.id,
+                   latest_pickets = x.pickets, latest_supporters = x.supporters,
+                   first_reported_at = x.first_at
+            FROM (SELECT DISTINCT ON (picket_line_id) picket_line_id, id, pickets, supporters,
+                         min(reported_at) OVER (PARTITION BY picket_line_id) AS first_at
+                  FROM strikes_picketreport
                   ORDER BY picket_line_id, reported_at DESC, id DESC) x
             WHERE x.picket_line_id = l.id""",
-            "latest reports",
+            "latest and first reports",
+        )
+        # The chart's counters, as the report service keeps them (15-minute buckets, UTC).
+        run(
+            """INSERT INTO strikes_reportbucket
+              (strike_day_id, region_id, district_id, starts_at, reports, pickets)
+            SELECT l.strike_day_id, l.region_id, l.district_id,
+                   to_timestamp(floor(extract(epoch FROM r.reported_at) / 900) * 900),
+                   count(*), sum(r.pickets)
+            FROM strikes_picketreport r JOIN strikes_picketline l ON l.id = r.picket_line_id
+            WHERE l.strike_day_id = %(day)s
+            GROUP BY 1, 2, 3, 4""",
+            "chart buckets",
         )
         run(
             """UPDATE strikes_calledoutschool c SET status = x.school_status,
@@ -288,6 +304,7 @@ def main() -> None:
         )
 
     # The organisers the benchmark signs in as: national, the largest region and district.
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
     from django.db.models import Count
 
     region = Region.objects.annotate(n=Count("districts__schools")).order_by("-n").first()
@@ -301,6 +318,7 @@ def main() -> None:
     ):
         user = User.objects.create_user(email=email)
         Role.objects.create(user=user, union=union, kind=kind, **place)
+        TOTP.activate(user, generate_totp_secret())  # officers sign in with a second factor
     step(f"organisers: region {region} and district {district}")
 
     connection.close()

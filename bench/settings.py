@@ -20,6 +20,7 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = 60
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+DATABASES["default"]["OPTIONS"] = {"options": "-c jit=off"}  # as the app's settings do
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # A cache in the process, as a short-lived per-worker cache would be; REDIS_URL overrides.
 if not env("REDIS_URL", default=""):

@@ -37,6 +37,7 @@ from strikes.models import (
     StrikeDay,
 )
 from strikes.rules import rule_sets_ensure
+from strikes.services.lines import report_figures_rebuild
 
 LONDON = ZoneInfo("Europe/London")
 DEMO_CSV = Path(settings.BASE_DIR) / "schools" / "data" / "demo-schools.csv"
@@ -634,10 +635,6 @@ def demo_seed(*, stdout: IO[str] | None = None, today: dt.date | None = None) ->
                 )
             )
     PicketReport.objects.bulk_create(reports)
-    for line in past_lines:
-        line.latest_report = max(
-            (r for r in reports if r.picket_line is line), key=lambda r: r.reported_at
-        )
     CalledOutSchool.objects.filter(strike_day=past_day, school=local_school).update(
         status=CalledOutSchool.SchoolStatus.CLOSED, reported_at=_at(past_date, "08:15")
     )
@@ -646,9 +643,8 @@ def demo_seed(*, stdout: IO[str] | None = None, today: dt.date | None = None) ->
     Shift.objects.bulk_update(
         [s for shifts in shifts_by_line.values() for s in shifts if s.booked], ["booked"], 500
     )
-    PicketLine.objects.bulk_update(
-        all_lines, ["pickets_signed_up", "supporters_signed_up", "latest_report"], 500
-    )
+    PicketLine.objects.bulk_update(all_lines, ["pickets_signed_up", "supporters_signed_up"], 500)
+    report_figures_rebuild(strike_day=past_day)
     audit_log(
         actor=None,
         action="demo.seed",

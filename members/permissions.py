@@ -155,12 +155,15 @@ class Viewer:
         action: Action | str,
         *,
         union: Any,
-        school: str = "school_id",
+        school: str | None = "school_id",
         district: str = "district_id",
         region: str = "region_id",
-    ) -> Q:
+    ) -> Q | None:
         """A filter for rows carrying school/district/region ids, limited to where the viewer
-        may do ``action``. Matches nothing when the viewer may do it nowhere."""
+        may do ``action``. Matches nothing when the viewer may do it nowhere.
+
+        ``school=None`` is for rows kept per district (no school column): the answer is then
+        ``None`` when some of the viewer's area is a single school."""
         action = Action(action)
         union_id = union if isinstance(union, int) else union.pk
         q = Q(pk__in=[])
@@ -172,10 +175,14 @@ class Viewer:
             elif role.kind == Role.Kind.DISTRICT_OFFICER:
                 q |= Q(**{district: role.district_id})
             elif role.kind == Role.Kind.REP:
+                if school is None:
+                    return None
                 q |= Q(**{school: role.school_id})
         if action == Action.SIGN_UP:
             member = self.membership(union_id)
             if member is not None and member.is_active and member.workplace_id:
+                if school is None:
+                    return None
                 q |= Q(**{school: member.workplace_id})
         return q
 

@@ -7,7 +7,6 @@ from strikes.models import (
     BallotUnit,
     CalledOutSchool,
     Dispute,
-    HostLink,
     Notification,
     PicketLine,
     PicketReport,
@@ -86,13 +85,7 @@ class SignupAdmin(admin.ModelAdmin):
 class PicketReportAdmin(admin.ModelAdmin):
     list_display = ["picket_line", "reported_at", "school_status", "pickets", "escalate"]
     list_filter = ["school_status", "escalate"]
-    raw_id_fields = ["picket_line", "reported_by", "host_link"]
-
-
-@admin.register(HostLink)
-class HostLinkAdmin(admin.ModelAdmin):
-    list_display = ["picket_line", "label", "expires_at", "revoked_at"]
-    raw_id_fields = ["picket_line", "created_by"]
+    raw_id_fields = ["picket_line", "reported_by"]
 
 
 @admin.register(Rally)

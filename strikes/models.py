@@ -322,6 +322,11 @@ class PicketLine(models.Model):
     latest_report = models.ForeignKey(
         "PicketReport", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Copied from the latest report (pickets out now) and the first one (reported by 09:00?), so
+    # the dashboard reads one table and never searches the reports.
+    latest_pickets = models.PositiveIntegerField(default=0)
+    latest_supporters = models.PositiveIntegerField(default=0)
+    first_reported_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -357,6 +362,14 @@ class Shift(models.Model):
             models.CheckConstraint(condition=Q(capacity__gte=1), name="shift_has_a_place"),
             models.CheckConstraint(
                 condition=Q(booked__lte=F("capacity")), name="shift_never_overbooked"
+            ),
+        ]
+        indexes = [
+            # The dashboard's "below the minimum wanted" reads only the few shifts that are short.
+            models.Index(
+                fields=["picket_line"],
+                condition=Q(cancelled_at__isnull=True, booked__lt=F("minimum_wanted")),
+                name="shift_below_minimum",
             ),
         ]
 
@@ -458,27 +471,6 @@ class Signup(models.Model):
         return self.status in self.HOLDS_PLACE and not self.is_supporter
 
 
-class HostLink(models.Model):
-    """A revocable link letting a colleague check in and report for one line, without a role."""
-
-    picket_line = models.ForeignKey(PicketLine, on_delete=models.CASCADE, related_name="host_links")
-    token = models.CharField(max_length=64, unique=True, default=new_token)
-    label = models.CharField(max_length=100, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    revoked_at = models.DateTimeField(null=True, blank=True)
-
-    def __str__(self) -> str:
-        return f"Host link for line {self.picket_line_id}"
-
-    @property
-    def is_usable(self) -> bool:
-        return self.revoked_at is None and self.expires_at > timezone.now()
-
-
 class PicketReport(models.Model):
     """A rep's timestamped report from a line. Counts only: people crossing are never named."""
 
@@ -489,9 +481,6 @@ class PicketReport(models.Model):
         null=True,
         blank=True,
         related_name="+",
-    )
-    host_link = models.ForeignKey(
-        HostLink, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     reported_at = models.DateTimeField(default=timezone.now, db_index=True)
     school_status = models.CharField(
@@ -523,10 +512,42 @@ class PicketReport(models.Model):
                 name="report_escalation_needs_incident",
             ),
         ]
-        indexes = [models.Index(fields=["picket_line", "-reported_at"])]
+        indexes = [
+            models.Index(fields=["picket_line", "-reported_at"]),
+            models.Index(
+                fields=["reported_at"], condition=Q(escalate=True), name="report_escalated"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Report {self.pk} from line {self.picket_line_id}"
+
+
+class ReportBucket(models.Model):
+    """Reports and pickets reported in one district in 15 minutes of a strike day.
+
+    Kept by the report service in the report's own transaction, so the dashboard's chart sums a
+    few hundred of these rows instead of bucketing every report of the morning.
+    """
+
+    MINUTES = 15
+
+    strike_day = models.ForeignKey(StrikeDay, on_delete=models.CASCADE, related_name="+")
+    region = models.ForeignKey("schools.Region", on_delete=models.PROTECT, related_name="+")
+    district = models.ForeignKey("schools.District", on_delete=models.PROTECT, related_name="+")
+    starts_at = models.DateTimeField()
+    reports = models.PositiveIntegerField(default=0)
+    pickets = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["strike_day", "district", "starts_at"], name="one_bucket_per_district"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.district_id} at {self.starts_at:%H:%M}: {self.reports} reports"
 
 
 class Rally(models.Model):

@@ -22,27 +22,32 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
 from django.db.models import (
+    BooleanField,
     Count,
     Exists,
     ExpressionWrapper,
     F,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Sum,
 )
-from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce, ExtractHour, ExtractMinute, Round
+from django.db.models.functions import Coalesce, ExtractHour, ExtractMinute
 from django.utils import timezone
 
 from members.models import Role
 from members.permissions import Action, Viewer
 from schools.models import District, Region, School
-from strikes.models import CalledOutSchool, PicketLine, PicketReport, Shift, StrikeDay
+from strikes.models import (
+    CalledOutSchool,
+    PicketLine,
+    PicketReport,
+    ReportBucket,
+    Shift,
+    StrikeDay,
+)
 
 ATTENTION_LIMIT = 50
 CHART_START = dt.time(6, 0)
@@ -99,6 +104,7 @@ class Scope:
     area: Q  # the viewer's area, on school_id/district_id/region_id
     report_area: Q  # the same area, for PicketReport rows (through their line)
     as_of: dt.datetime | None  # None: live; otherwise the end of a past day
+    district_area: Q | None = None  # the area for rows kept per district; None: by school
 
     @property
     def filter_q(self) -> Q:
@@ -207,6 +213,7 @@ def dashboard_scope(
             region="picket_line__region_id",
         ),
         as_of=as_of_for(strike_day, now),
+        district_area=viewer.area_q(action, union=union_id, school=None),
     )
 
 
@@ -318,14 +325,15 @@ def _school_rows(scope: Scope) -> QuerySet:
     )
 
 
-def _line_rows(scope: Scope) -> QuerySet:
-    """Picket lines, per group: staffing and latest-report figures (one query)."""
+def _line_rows(scope: Scope, by: dt.datetime) -> QuerySet:
+    """Picket lines, per group: staffing and latest-report figures, and how many had reported
+    by a time (one query, on the line table alone when live)."""
     qs = PicketLine.objects.filter(scope.filter_q)
     staffed = Q(pickets_signed_up__gt=0) | Q(supporters_signed_up__gt=0)
     if scope.as_of is None:
         reported = Q(latest_report__isnull=False)
-        pickets = Sum("latest_report__pickets")
-        supporters = Sum("latest_report__supporters")
+        pickets = Sum("latest_pickets")
+        supporters = Sum("latest_supporters")
     else:
         latest = _latest_before(scope.as_of)
         qs = qs.annotate(
@@ -340,9 +348,15 @@ def _line_rows(scope: Scope) -> QuerySet:
         lines=Count("id"),
         staffed=Count("id", filter=staffed),
         reported=Count("id", filter=reported),
+        reported_by=Count("id", filter=Q(first_reported_at__lte=_by(scope, by))),
         pickets=Coalesce(pickets, 0),
         supporters=Coalesce(supporters, 0),
     )
+
+
+def _by(scope: Scope, by: dt.datetime) -> dt.datetime:
+    """The "reported by" time, no later than the end of a past day."""
+    return min(by, scope.as_of) if scope.as_of is not None else by
 
 
 def _short_rows(scope: Scope) -> QuerySet:
@@ -352,17 +366,6 @@ def _short_rows(scope: Scope) -> QuerySet:
         Shift.objects.filter(
             scope.via_line_q, cancelled_at__isnull=True, booked__lt=F("minimum_wanted")
         )
-        .values(key)
-        .annotate(n=Count("picket_line_id", distinct=True))
-        .values_list(key, "n")
-    )
-
-
-def _reported_by_rows(scope: Scope, by: dt.datetime) -> QuerySet:
-    """Lines that had reported by a time, per group (one query)."""
-    key = f"picket_line__{scope.group_key}"
-    return (
-        PicketReport.objects.filter(scope.via_line_q, reported_at__lte=by)
         .values(key)
         .annotate(n=Count("picket_line_id", distinct=True))
         .values_list(key, "n")
@@ -391,7 +394,7 @@ class Table:
 def dashboard_table(
     *, scope: Scope, by: dt.datetime, sort: str = "name", direction: str = "asc"
 ) -> Table:
-    """The headline figures and the table by area (five queries)."""
+    """The headline figures and the table by area (four queries)."""
     key = scope.group_key
     rows: dict[int, Figures] = {}
     for row in _school_rows(scope):
@@ -401,16 +404,14 @@ def dashboard_table(
         fig.restricted = row["restricted"]
         fig.open = row["open"]
         fig.not_reported = fig.called_out - fig.closed - fig.restricted - fig.open
-    for row in _line_rows(scope):
+    for row in _line_rows(scope, by):
         fig = rows.setdefault(row[key], Figures(key=row[key]))
         for name in ("lines", "staffed", "reported", "pickets", "supporters"):
             setattr(fig, name, row[name] or 0)
+        fig.not_reported_by = fig.lines - row["reported_by"]
     for group, count in _short_rows(scope):
         if group in rows:
             rows[group].below_minimum = count
-    reported_by = dict(_reported_by_rows(scope, by))
-    for group, fig in rows.items():
-        fig.not_reported_by = fig.lines - reported_by.get(group, 0)
     names = _names(scope.level, rows)
     child = CHILD_LEVEL[scope.level]
     headline = Figures(name=str(scope.place) if scope.place else "All areas")
@@ -487,48 +488,72 @@ class Attention:
     by: dt.datetime
 
 
-def _lines(scope: Scope) -> QuerySet[PicketLine]:
-    return (
-        PicketLine.objects.filter(scope.filter_q)
-        .select_related("school", "entrance", "entrance__site", "district")
+@dataclass(frozen=True)
+class AttentionLine:
+    """A line in a "needs attention" list: just what the list shows (cheap to cache)."""
+
+    pk: int
+    school_id: int
+    school: str
+    entrance: str
+    district: str
+
+    @property
+    def is_main_entrance(self) -> bool:
+        return self.entrance == "Main entrance"
+
+
+@dataclass(frozen=True)
+class AttentionReport:
+    pk: int
+    picket_line_id: int
+    school_id: int
+    school: str
+    entrance: str
+    reported_at: dt.datetime
+    incident: str
+
+
+def _attention_lines(scope: Scope, q: Q) -> list[AttentionLine]:
+    rows = (
+        PicketLine.objects.filter(scope.filter_q, q)
         .order_by("district_id", "school_id", "id")
+        .values_list("pk", "school_id", "school__name", "entrance__name", "district__name")
     )
+    return [AttentionLine(*row) for row in rows[:ATTENTION_LIMIT]]
 
 
 def dashboard_attention(*, scope: Scope, table: Table, by: dt.datetime) -> Attention:
-    """What an organiser should act on: four capped lists (four queries); the totals come from
-    the table's figures."""
-    limit = ATTENTION_LIMIT
-    no_signups = list(_lines(scope).filter(pickets_signed_up=0, supporters_signed_up=0)[:limit])
-    below = list(
-        _lines(scope).filter(
-            Exists(
-                Shift.objects.filter(
-                    picket_line=OuterRef("pk"),
-                    cancelled_at__isnull=True,
-                    booked__lt=F("minimum_wanted"),
-                )
-            )
-        )[:limit]
+    """What an organiser should act on: four capped lists (five queries); the totals come from
+    the table's figures, but for the escalations."""
+    short_shift = Shift.objects.filter(
+        picket_line=OuterRef("pk"), cancelled_at__isnull=True, booked__lt=F("minimum_wanted")
     )
-    not_reported = list(
-        _lines(scope).filter(
-            ~Exists(PicketReport.objects.filter(picket_line=OuterRef("pk"), reported_at__lte=by))
-        )[:limit]
-    )
+    not_reported = Q(first_reported_at__isnull=True) | Q(first_reported_at__gt=_by(scope, by))
     reports = PicketReport.objects.filter(scope.report_q, escalate=True)
-    escalated_total = reports.count()
-    escalated = list(
-        reports.select_related(
-            "picket_line__school", "picket_line__entrance", "picket_line__district"
-        ).order_by("-reported_at", "-id")[:limit]
-    )
+    escalated = [
+        AttentionReport(*row)
+        for row in reports.order_by("-reported_at", "-id").values_list(
+            "pk",
+            "picket_line_id",
+            "picket_line__school_id",
+            "picket_line__school__name",
+            "picket_line__entrance__name",
+            "reported_at",
+            "incident",
+        )[:ATTENTION_LIMIT]
+    ]
     h = table.headline
     return Attention(
-        no_signups=AttentionList(no_signups, h.no_signups),
-        below_minimum=AttentionList(below, h.below_minimum),
-        not_reported=AttentionList(not_reported, h.not_reported_by),
-        escalated=AttentionList(escalated, escalated_total),
+        no_signups=AttentionList(
+            _attention_lines(scope, Q(pickets_signed_up=0, supporters_signed_up=0)),
+            h.no_signups,
+        ),
+        below_minimum=AttentionList(
+            _attention_lines(scope, Q(Exists(short_shift))), h.below_minimum
+        ),
+        not_reported=AttentionList(_attention_lines(scope, not_reported), h.not_reported_by),
+        escalated=AttentionList(escalated, reports.count()),
         by=by,
     )
 
@@ -557,44 +582,63 @@ class Chart:
     bars: list[dict[str, Any]] = field(default_factory=list)
 
 
+def _bucket_rows(scope: Scope, start: dt.datetime, end: dt.datetime) -> list[dict[str, Any]]:
+    """Reports and pickets per bucket from the per-district counters: ``m`` is minutes since
+    ``start``."""
+    qs = ReportBucket.objects.filter(
+        scope.district_area, strike_day=scope.strike_day, starts_at__gte=start, starts_at__lt=end
+    )
+    if isinstance(scope.place, District):
+        qs = qs.filter(district_id=scope.place.pk)
+    elif isinstance(scope.place, Region):
+        qs = qs.filter(region_id=scope.place.pk)
+    rows = qs.values("starts_at").annotate(n=Sum("reports"), p=Sum("pickets")).order_by()
+    return [
+        {"m": (row["starts_at"] - start).total_seconds() // 60, "n": row["n"], "p": row["p"]}
+        for row in rows
+    ]
+
+
+def _report_bucket_rows(scope: Scope, start: dt.datetime, end: dt.datetime) -> list[dict[str, Any]]:
+    """Reports and pickets per minute since ``start``, from the reports themselves."""
+    tz = timezone.get_current_timezone()
+    reports = PicketReport.objects.filter(
+        scope.report_q, reported_at__gte=start, reported_at__lt=end
+    )
+    rows = (
+        reports.annotate(
+            h=ExtractHour("reported_at", tzinfo=tz), m=ExtractMinute("reported_at", tzinfo=tz)
+        )
+        .values("h", "m")
+        .annotate(n=Count("id"), p=Sum("pickets"))
+        .order_by()
+    )
+    return [
+        {"m": (int(row["h"]) - CHART_START.hour) * 60 + int(row["m"]), "n": row["n"], "p": row["p"]}
+        for row in rows
+    ]
+
+
 def dashboard_chart(*, scope: Scope) -> Chart:
-    """Reports and pickets reported per 15 minutes, 06:00–12:00 London (one query)."""
+    """Reports and pickets reported per 15 minutes, 06:00–12:00 London (one query).
+
+    Above a school, the per-district buckets the report service keeps are summed (a few hundred
+    rows at national scale); for a school, or a viewer whose area is a school, its own reports
+    are bucketed."""
     tz = timezone.get_current_timezone()
     day = scope.strike_day.date
     start = dt.datetime.combine(day, CHART_START, tzinfo=tz)
     end = dt.datetime.combine(day, CHART_END, tzinfo=tz)
-    reports = PicketReport.objects.filter(
-        scope.report_q, reported_at__gte=start, reported_at__lt=end
-    )
-    if connection.vendor == "postgresql":
-        # One integer key per row (minutes since 06:00 London), grouped by hashing: cheaper
-        # than two EXTRACTs ... AT TIME ZONE and a sort of every report.
-        minutes = RawSQL(
-            "(EXTRACT(EPOCH FROM (strikes_picketreport.reported_at - %s)) / 60)::int", [start]
-        )
-        rows = [
-            {"h": CHART_START.hour, "m": row["mins"], "n": row["n"], "p": row["p"]}
-            for row in reports.annotate(mins=minutes)
-            .values("mins")
-            .annotate(n=Count("id"), p=Sum("pickets"))
-            .order_by()
-        ]
+    if scope.district_area is not None and not isinstance(scope.place, School):
+        rows = _bucket_rows(scope, start, end)
     else:
-        rows = list(
-            reports.annotate(
-                h=ExtractHour("reported_at", tzinfo=tz), m=ExtractMinute("reported_at", tzinfo=tz)
-            )
-            .values("h", "m")
-            .annotate(n=Count("id"), p=Sum("pickets"))
-            .order_by()
-        )
+        rows = _report_bucket_rows(scope, start, end)
     count = int((end - start).total_seconds() // (BUCKET_MINUTES * 60))
     buckets = [
         Bucket(starts=start + dt.timedelta(minutes=BUCKET_MINUTES * i)) for i in range(count)
     ]
     for row in rows:
-        minutes = (int(row["h"]) - CHART_START.hour) * 60 + int(row["m"])
-        index = minutes // BUCKET_MINUTES
+        index = int(row["m"]) // BUCKET_MINUTES
         if 0 <= index < count:
             buckets[index].reports += row["n"]
             buckets[index].pickets += row["p"] or 0
@@ -639,52 +683,92 @@ class MapData:
 
 
 MAP_WIDTH = 600
+MAP_FRAME_CACHE_SECONDS = 3600
+
+
+@dataclass
+class MapFrame:
+    """Where each school called out sits on the map (``None``: no coordinates). Schools do not
+    move during a morning, so this is kept for an hour; only the colours are worked out again."""
+
+    points: dict[int, tuple[int, int] | None]
+    view_box: str
+    tiles: list[dict[str, Any]]
 
 
 def dashboard_map(*, scope: Scope) -> MapData:
-    """Schools in scope, by status, as one SVG path per status (one query, cached briefly).
+    """Schools in scope, coloured by status, as one SVG path per status (cached briefly).
 
-    At national scale points are snapped to a ~1 km grid in SQL, so the page carries at most one
-    dot per grid cell and status rather than 23,000 elements."""
+    One query for the statuses (23,000 short rows nationally) and, once an hour, one for the
+    positions; schools on the same pixel share a dot, so the page carries one element per
+    status rather than 23,000."""
     key = scope.cache_key("map")
     found = cache.get(key)
     if found is not None:
         return found
-    qs = CalledOutSchool.objects.filter(
-        scope.filter_q,
-        school__latitude__isnull=False,
-        school__longitude__isnull=False,
-    )
-    qs = qs.filter(cancelled_at__isnull=True)
-    status_expr: Any = "status"
-    if scope.as_of is not None:
-        qs = qs.annotate(
-            past_status=Subquery(
-                PicketReport.objects.filter(
-                    picket_line__strike_day_id=scope.strike_day.pk,
-                    picket_line__school_id=OuterRef("school_id"),
-                    reported_at__lt=scope.as_of,
-                )
-                .order_by("-reported_at", "-id")
-                .values("school_status")[:1]
+    qs = CalledOutSchool.objects.filter(scope.filter_q, cancelled_at__isnull=True)
+    if scope.as_of is None:
+        rows = qs.annotate(
+            has_report=ExpressionWrapper(Q(reported_at__isnull=False), output_field=BooleanField())
+        ).values_list("school_id", "status", "has_report")
+    else:
+        past_status = Subquery(
+            PicketReport.objects.filter(
+                picket_line__strike_day_id=scope.strike_day.pk,
+                picket_line__school_id=OuterRef("school_id"),
+                reported_at__lt=scope.as_of,
             )
+            .order_by("-reported_at", "-id")
+            .values("school_status")[:1]
         )
-        status_expr = "past_status"
-    reported_field = "reported_at" if scope.as_of is None else "past_status"
-    rows = list(
-        qs.annotate(
-            lat=Round("school__latitude", 2),
-            lng=Round("school__longitude", 2),
-            has_report=ExpressionWrapper(
-                Q(**{f"{reported_field}__isnull": False}), output_field=IntegerField()
-            ),
+        rows = qs.annotate(past_status=past_status).values_list(
+            "school_id", "past_status", "past_status"
         )
-        .values_list("lat", "lng", status_expr, "has_report")
-        .distinct()
-    )
-    data = _project(rows)
+    statuses = list(rows)
+    frame = _map_frame(scope)
+    if any(school_id not in frame.points for school_id, _, _ in statuses):
+        frame = _map_frame(scope, fresh=True)  # a school was added to the day since
+    data = _draw(frame, statuses)
     cache.set(key, data, MAP_CACHE_SECONDS)
     return data
+
+
+def _draw(frame: MapFrame, statuses: list[tuple[int, str | None, Any]]) -> MapData:
+    # Not reported first, so the reported colours are drawn over the grey.
+    paths: dict[str, list[str]] = {s: [] for s in ("not_reported", "closed", "restricted", "open")}
+    counts = dict.fromkeys(STATUSES, 0)
+    seen: set[tuple[str, int, int]] = set()
+    for school_id, status, has_report in statuses:
+        point = frame.points.get(school_id)
+        if point is None:
+            continue
+        st = status if has_report and status in ("closed", "restricted", "open") else "not_reported"
+        dot = (st, *point)
+        if dot in seen:
+            continue
+        seen.add(dot)
+        paths[st].append(f"M{point[0]} {point[1]}h0")
+        counts[st] += 1
+    return MapData(
+        paths={s: "".join(p) for s, p in paths.items() if p},
+        counts=counts,
+        view_box=frame.view_box,
+        points=len(seen),
+        tiles=frame.tiles if seen else [],
+    )
+
+
+def _map_frame(scope: Scope, *, fresh: bool = False) -> MapFrame:
+    key = scope.cache_key("map-frame")
+    found = None if fresh else cache.get(key)
+    if found is not None:
+        return found
+    rows = CalledOutSchool.objects.filter(scope.filter_q).values_list(
+        "school_id", "school__latitude", "school__longitude"
+    )
+    frame = _project(list(rows))
+    cache.set(key, frame, MAP_FRAME_CACHE_SECONDS)
+    return frame
 
 
 def _mercator(lat: float, lng: float) -> tuple[float, float]:
@@ -696,17 +780,20 @@ def _mercator(lat: float, lng: float) -> tuple[float, float]:
     return x, y
 
 
-def _project(rows: list[tuple[float, float, str | None, Any]]) -> MapData:
+def _project(rows: list[tuple[int, float | None, float | None]]) -> MapFrame:
     """Project to Web Mercator pixels at the zoom that makes the area ~600 px across, so tiles
     from ``settings.MAP_TILE_URL`` (``.../{z}/{x}/{y}.png``) line up behind the points."""
-    # Not reported first, so the reported colours are drawn over the grey.
-    paths: dict[str, list[str]] = {s: [] for s in ("not_reported", "closed", "restricted", "open")}
-    counts = dict.fromkeys(STATUSES, 0)
-    if not rows:
-        return MapData(paths={}, counts=counts, view_box="0 0 600 700", points=0)
-    pts = [(_mercator(float(r[0]), float(r[1])), r[2], r[3]) for r in rows]
-    xs = [p[0][0] for p in pts]
-    ys = [p[0][1] for p in pts]
+    points: dict[int, tuple[int, int] | None] = {}
+    projected: dict[int, tuple[float, float]] = {}
+    for school_id, lat, lng in rows:
+        if lat is None or lng is None:
+            points[school_id] = None
+        else:
+            projected[school_id] = _mercator(lat, lng)
+    if not projected:
+        return MapFrame(points=points, view_box="0 0 600 700", tiles=[])
+    xs = [p[0] for p in projected.values()]
+    ys = [p[1] for p in projected.values()]
     span = max(max(xs) - min(xs), max(ys) - min(ys), 1e-5)
     zoom = max(0, min(16, int(math.log2(MAP_WIDTH / (span * 256)))))
     world = 256 * 2**zoom
@@ -714,16 +801,8 @@ def _project(rows: list[tuple[float, float, str | None, Any]]) -> MapData:
     left, top = min(xs) * world - margin, min(ys) * world - margin
     width = (max(xs) - min(xs)) * world + 2 * margin
     height = (max(ys) - min(ys)) * world + 2 * margin
-    seen: set[tuple[str, int, int]] = set()
-    for (mx, my), status, has_report in pts:
-        st = status if has_report and status in ("closed", "restricted", "open") else "not_reported"
-        x = round(mx * world - left)
-        y = round(my * world - top)
-        if (st, x, y) in seen:
-            continue
-        seen.add((st, x, y))
-        paths[st].append(f"M{x} {y}h0")
-        counts[st] += 1
+    for school_id, (mx, my) in projected.items():
+        points[school_id] = (round(mx * world - left), round(my * world - top))
     tiles = []
     template = getattr(settings, "MAP_TILE_URL", "")
     if template:
@@ -738,13 +817,7 @@ def _project(rows: list[tuple[float, float, str | None, Any]]) -> MapData:
                             "y": round(ty * 256 - top),
                         }
                     )
-    return MapData(
-        paths={s: "".join(p) for s, p in paths.items() if p},
-        counts=counts,
-        view_box=f"0 0 {round(width)} {round(height)}",
-        points=len(seen),
-        tiles=tiles,
-    )
+    return MapFrame(points=points, view_box=f"0 0 {round(width)} {round(height)}", tiles=tiles)
 
 
 # --- A school's lines and reports ----------------------------------------------------------

@@ -7,9 +7,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
-from django.db.models.functions import Greatest
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from members.audit import audit_log
@@ -21,6 +21,7 @@ from strikes.models import (
     Notification,
     PicketLine,
     PicketReport,
+    ReportBucket,
     Shift,
     Signup,
     StrikeDay,
@@ -396,9 +397,82 @@ REPORT_FIELDS = (
 )
 
 
+def report_bucket_add(*, line: PicketLine, report: PicketReport) -> None:
+    """Count a report in its district's 15-minute bucket for the dashboard's chart.
+
+    One upsert, so two reports landing in the same bucket at once both count (the second waits
+    for the first's row lock) and no bucket is ever made twice.
+    """
+    starts_at = _bucket_start(report.reported_at)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """INSERT INTO strikes_reportbucket
+                  (strike_day_id, region_id, district_id, starts_at, reports, pickets)
+                VALUES (%s, %s, %s, %s, 1, %s)
+                ON CONFLICT (strike_day_id, district_id, starts_at) DO UPDATE
+                SET reports = strikes_reportbucket.reports + 1,
+                    pickets = strikes_reportbucket.pickets + excluded.pickets""",
+            [
+                line.strike_day_id,
+                line.region_id,
+                line.district_id,
+                connection.ops.adapt_datetimefield_value(starts_at),
+                report.pickets,
+            ],
+        )
+
+
+def _bucket_start(at: dt.datetime) -> dt.datetime:
+    minutes = ReportBucket.MINUTES * 60
+    epoch = int(at.timestamp())
+    return dt.datetime.fromtimestamp(epoch - epoch % minutes, tz=dt.UTC)
+
+
+@transaction.atomic
+def report_figures_rebuild(*, strike_day: StrikeDay) -> int:
+    """Set a day's report counters from its reports: each line's latest and first report, and
+    the chart's buckets. For data loaded in bulk (the demo, the benchmarks) or a repair; the
+    report service keeps them as it goes. Returns the number of reports counted."""
+    reports = PicketReport.objects.filter(picket_line=OuterRef("pk")).order_by(
+        "-reported_at", "-id"
+    )
+    PicketLine.objects.filter(strike_day=strike_day).update(
+        latest_report=Subquery(reports.values("id")[:1]),
+        latest_pickets=Coalesce(Subquery(reports.values("pickets")[:1]), 0),
+        latest_supporters=Coalesce(Subquery(reports.values("supporters")[:1]), 0),
+        first_reported_at=Subquery(reports.order_by("reported_at").values("reported_at")[:1]),
+    )
+    buckets: dict[tuple[int, int, dt.datetime], list[int]] = {}
+    counted = 0
+    rows = PicketReport.objects.filter(picket_line__strike_day=strike_day).values_list(
+        "picket_line__region_id", "picket_line__district_id", "reported_at", "pickets"
+    )
+    for region_id, district_id, at, pickets in rows.iterator(chunk_size=5000):
+        figures = buckets.setdefault((region_id, district_id, _bucket_start(at)), [0, 0])
+        figures[0] += 1
+        figures[1] += pickets
+        counted += 1
+    ReportBucket.objects.filter(strike_day=strike_day).delete()
+    ReportBucket.objects.bulk_create(
+        [
+            ReportBucket(
+                strike_day=strike_day,
+                region_id=region_id,
+                district_id=district_id,
+                starts_at=starts_at,
+                reports=n,
+                pickets=p,
+            )
+            for (region_id, district_id, starts_at), (n, p) in buckets.items()
+        ],
+        batch_size=1000,
+    )
+    return counted
+
+
 @transaction.atomic
 def picket_report_create(
-    *, picket_line: PicketLine, acting_user: Any, nonce: str, host_link: Any = None, **fields: Any
+    *, picket_line: PicketLine, acting_user: Any, nonce: str, **fields: Any
 ) -> PicketReport:
     """Record a report from a line. The same nonce on the same line returns the first report.
 
@@ -438,7 +512,6 @@ def picket_report_create(
             report = PicketReport.objects.create(
                 picket_line=line,
                 reported_by=acting_user if getattr(acting_user, "pk", None) else None,
-                host_link=host_link,
                 reported_at=now,
                 nonce=nonce,
                 **fields,
@@ -450,9 +523,18 @@ def picket_report_create(
         .values_list("reported_at", flat=True)
         .first()
     )
+    changed = []
     if latest_at is None or latest_at <= report.reported_at:
         line.latest_report = report
-        line.save(update_fields=["latest_report"])
+        line.latest_pickets = report.pickets
+        line.latest_supporters = report.supporters
+        changed += ["latest_report", "latest_pickets", "latest_supporters"]
+    if line.first_reported_at is None or line.first_reported_at > report.reported_at:
+        line.first_reported_at = report.reported_at
+        changed.append("first_reported_at")
+    if changed:
+        line.save(update_fields=changed)
+    report_bucket_add(line=line, report=report)
     CalledOutSchool.objects.filter(
         Q(reported_at__isnull=True) | Q(reported_at__lte=report.reported_at),
         strike_day_id=line.strike_day_id,

@@ -294,9 +294,9 @@ def _materialise(*, strike_day: StrikeDay, school_qs: QuerySet[School]) -> int:
         cursor.execute(
             f"INSERT INTO {line_table} (strike_day_id, entrance_id, school_id, district_id, "  # noqa: S608
             f"region_id, supervisor_name, public_token, pickets_signed_up, "
-            f"supporters_signed_up) "
+            f"supporters_signed_up, latest_pickets, latest_supporters) "
             f"SELECT c.strike_day_id, e.id, c.school_id, c.district_id, c.region_id, '', "
-            f"{_token_sql()}, 0, 0 "
+            f"{_token_sql()}, 0, 0, 0, 0 "
             f"FROM {cos_table} c "
             f"JOIN {site_table} si ON si.school_id = c.school_id "
             f"JOIN {entrance_table} e ON e.site_id = si.id "

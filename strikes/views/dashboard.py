@@ -200,7 +200,8 @@ def dashboard_day(request: HttpRequest, strike_day_id: int) -> HttpResponse:
     }
     if request.htmx:
         return render(request, "strikes/dashboard/day.html#dash-live", context)
-    context["map"] = sel.dashboard_map(scope=scope)
+    # The map comes in its own request once the page has loaded (and every minute after), so
+    # the figures never wait for it.
     context["map_attribution"] = getattr(settings, "MAP_TILE_ATTRIBUTION", "")
     context["map_url"] = base + _query({**place_param, **keep, "part": "map"})
     return render(request, "strikes/dashboard/day.html", context)

@@ -9,8 +9,8 @@ from playwright.sync_api import expect
 
 from members.models import Role
 from schools.models import Entrance
+from strikes.services.lines import picket_report_create
 from tests import factories as f
-from tests.factories import london
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -41,15 +41,14 @@ def test_organiser_sees_figures_chart_map_and_a_new_report(
     expect(page.get_by_role("link", name="Northern")).to_be_visible()
 
     # A rep reports from Heaton Primary, elsewhere.
-    at = london(day.date, "08:00")
-    report = f.PicketReportFactory(
-        picket_line=lines[world.s1], reported_at=at, pickets=5, school_status="closed"
+    rep = f.RoleFactory(union=world.union, kind=Role.Kind.REP, school=world.s1).user
+    picket_report_create(
+        picket_line=lines[world.s1],
+        acting_user=rep,
+        nonce="elsewhere-1",
+        pickets=5,
+        school_status="closed",
     )
-    lines[world.s1].latest_report = report
-    lines[world.s1].save(update_fields=["latest_report"])
-    cos[world.s1].status = "closed"
-    cos[world.s1].reported_at = at
-    cos[world.s1].save(update_fields=["status", "reported_at"])
 
     expect(page.locator('[data-figure="pickets"]')).to_have_text("5", timeout=15_000)
     expect(page.locator('[data-figure="closed"]')).to_have_text("1")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -15,6 +16,7 @@ from members.models import AuditEntry, Role
 from schools.models import Entrance
 from strikes.models import CalledOutSchool
 from strikes.selectors import dashboard as sel
+from strikes.services.lines import report_figures_rebuild
 from tests import factories as f
 from tests.factories import london
 
@@ -28,8 +30,8 @@ def _empty_cache():
 
 
 def report(line, cos, hhmm, *, pickets, supporters=0, status="closed", day=None, **extra):
-    """A report as the reporting service leaves things: the row, the line's latest report and
-    the school's status."""
+    """A report at a given time as the reporting service leaves things: the row, the line's
+    counters, the chart's buckets and the school's status."""
     at = london(day or line.strike_day.date, hhmm)
     row = f.PicketReportFactory(
         picket_line=line,
@@ -39,8 +41,8 @@ def report(line, cos, hhmm, *, pickets, supporters=0, status="closed", day=None,
         school_status=status,
         **extra,
     )
-    line.latest_report = row
-    line.save(update_fields=["latest_report"])
+    report_figures_rebuild(strike_day=line.strike_day)
+    line.refresh_from_db()
     cos.status = status
     cos.reported_at = at
     cos.save(update_fields=["status", "reported_at"])
@@ -231,6 +233,28 @@ def test_attention_lists_and_chart(world):
     got = {b.label: (b.reports, b.pickets) for b in chart.buckets if b.reports}
     assert got == {"07:30": (1, 6), "07:45": (1, 4), "08:00": (1, 2), "09:30": (1, 1)}
     assert len(chart.buckets) == 24
+
+
+def test_chart_from_district_buckets_equals_the_chart_from_the_reports(world):
+    """Above a school the chart sums the per-district counters; a rep's chart buckets the
+    reports themselves. Both give the same figures."""
+    k = build(world)
+    from members.permissions import viewer_for
+
+    officer = organiser(world.union, Role.Kind.REGIONAL_OFFICER, region=world.north)
+    scope = sel.dashboard_scope(strike_day=k.day, viewer=viewer_for(officer), place=world.north)
+    assert scope.district_area is not None
+    by_buckets = sel.dashboard_chart(scope=scope)
+    by_reports = sel.dashboard_chart(scope=dataclasses.replace(scope, district_area=None))
+    assert [(b.label, b.reports, b.pickets) for b in by_buckets.buckets] == [
+        (b.label, b.reports, b.pickets) for b in by_reports.buckets
+    ]
+    assert sum(b.reports for b in by_buckets.buckets) > 0
+    rep = f.RoleFactory(union=world.union, kind=Role.Kind.REP, school=world.s1).user
+    rep_scope = sel.dashboard_scope(strike_day=k.day, viewer=viewer_for(rep), place=world.s1)
+    assert rep_scope.district_area is None
+    got = {b.label: (b.reports, b.pickets) for b in sel.dashboard_chart(scope=rep_scope).buckets}
+    assert got["07:30"] == (1, 6) and got["08:00"] == (0, 0)
 
 
 def test_sort_param_is_validated(client, world):
@@ -467,17 +491,48 @@ def test_refresh_within_the_cache_window_reuses_the_figures(client, world, setti
     assert 'data-figure="pickets">12<' in response.content.decode()
 
 
+def test_map_shows_a_school_added_after_the_positions_were_cached(world):
+    """Positions are kept for an hour; a school called out later still appears at once."""
+    from members.permissions import viewer_for
+
+    k = build(world)
+    for school in (world.s1, world.s2, world.s3, world.s4):
+        school.latitude, school.longitude = 54.9, -1.6
+        school.save(update_fields=["latitude", "longitude"])
+    viewer = viewer_for(organiser(world.union))
+    scope = sel.dashboard_scope(strike_day=k.day, viewer=viewer, place=None)
+    first = sel.dashboard_map(scope=scope)
+    # One spot, four statuses: closed, restricted, open, not reported.
+    assert first.points == 4
+    assert first.counts == {"closed": 1, "restricted": 1, "open": 1, "not_reported": 1}
+    late = f.SchoolFactory(district=world.d3, latitude=51.5, longitude=-0.1)
+    cos = f.CalledOutSchoolFactory(strike_day=k.day, school=late)
+    CalledOutSchool.objects.filter(pk=cos.pk).update(status="closed", reported_at=timezone.now())
+    cache.delete(scope.cache_key("map"))  # the colours expire after a minute; positions stay
+    assert cache.get(scope.cache_key("map-frame")) is not None
+    second = sel.dashboard_map(scope=scope)
+    assert second.points == 5 and second.counts["closed"] == 2
+
+
 def test_map_draws_points_without_tiles_and_tiles_when_a_server_is_set(client, world, settings):
     k = build(world)
     world.s4.latitude, world.s4.longitude = 53.4, -2.2
     world.s4.save(update_fields=["latitude", "longitude"])
     user = organiser(world.union)
     settings.MAP_TILE_URL = ""
-    body = get(client, user, k.day).content.decode()
+    page = get(client, user, k.day).content.decode()
+    assert 'hx-trigger="load"' in page and "pts st-closed" not in page  # the map comes after
+
+    def map_part():
+        cache.clear()
+        url = reverse("strikes:dashboard", args=[k.day.pk]) + "?part=map"
+        return client.get(url, headers={"HX-Request": "true"}).content.decode()
+
+    body = map_part()
     assert 'class="pts st-closed"' in body and 'class="pts st-not_reported"' in body
     assert "<image" not in body
     settings.MAP_TILE_URL = "https://tiles.example.org/{z}/{x}/{y}.png"
     settings.MAP_TILE_ATTRIBUTION = "© Example contributors"
-    body = get(client, user, k.day).content.decode()
+    body = map_part()
     assert '<image href="https://tiles.example.org/' in body
     assert "© Example contributors" in body

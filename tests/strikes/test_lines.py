@@ -12,7 +12,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members.errors import DomainError
-from strikes.models import CalledOutSchool, Notification, PicketLine, PicketReport, Shift, Signup
+from strikes.models import (
+    CalledOutSchool,
+    Notification,
+    PicketLine,
+    PicketReport,
+    ReportBucket,
+    Shift,
+    Signup,
+)
 from strikes.services import lines as svc
 from tests import factories as f
 
@@ -526,6 +534,44 @@ def test_latest_report_updates_line_and_called_out_school(day_of):
     called = CalledOutSchool.objects.get(strike_day=day_of.day, school=day_of.w.s1)
     assert day_of.line.latest_report_id == latest.pk
     assert called.status == "closed" and called.reported_at == latest.reported_at
+
+
+def test_report_counters_and_chart_buckets_kept_by_the_service_match_a_rebuild(day_of):
+    """The service's running counters equal the ones recomputed from the reports."""
+    times = [(7, 5, 3), (7, 10, 5), (7, 50, 2)]  # UTC hour, minute, pickets
+    for i, (hour, minute, pickets) in enumerate(times):
+        at = dt.datetime(2026, 5, 1, hour, minute, tzinfo=UTC)
+        with time_machine.travel(at, tick=False):
+            report(day_of, nonce=f"n{i}", pickets=pickets, supporters=i)
+    line = PicketLine.objects.get(pk=day_of.line.pk)
+    assert (line.latest_pickets, line.latest_supporters) == (2, 2)
+    assert line.first_reported_at == dt.datetime(2026, 5, 1, 7, 5, tzinfo=UTC)
+
+    def buckets():
+        return sorted(
+            ReportBucket.objects.filter(strike_day=day_of.day).values_list(
+                "district_id", "starts_at", "reports", "pickets"
+            )
+        )
+
+    kept = buckets()
+    d = day_of.w.s1.district_id
+    assert kept == [
+        (d, dt.datetime(2026, 5, 1, 7, 0, tzinfo=UTC), 2, 8),
+        (d, dt.datetime(2026, 5, 1, 7, 45, tzinfo=UTC), 1, 2),
+    ]
+    PicketLine.objects.filter(pk=line.pk).update(
+        latest_pickets=0, latest_supporters=0, first_reported_at=None, latest_report=None
+    )
+    ReportBucket.objects.all().delete()
+    assert svc.report_figures_rebuild(strike_day=day_of.day) == 3
+    rebuilt = PicketLine.objects.get(pk=line.pk)
+    assert buckets() == kept
+    assert (rebuilt.latest_report_id, rebuilt.latest_pickets, rebuilt.first_reported_at) == (
+        line.latest_report_id,
+        2,
+        line.first_reported_at,
+    )
 
 
 def test_an_older_report_does_not_overwrite_the_school_status(day_of):
