@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import linebreaks
 
-from strikes.models import Notification, PicketLine, Shift, Signup
+from strikes.models import Notification, PicketLine, PicketReport, Shift, Signup
 from strikes.services.delivery import Reschedule, Undeliverable
 
 LINK_SALT = "strikes.signup-link"
@@ -239,6 +239,24 @@ def message_context(row: Notification) -> dict[str, Any]:
             ctx["confirm_url"] = signup_link_url(signup_id=signup.pk, action="confirm")
             ctx["cancel_url"] = signup_link_url(signup_id=signup.pk, action="cancel")
     ctx.update(_digest_rows(row))
+    if row.strike_day_id is not None and row.school_id is not None:
+        # Officers go straight to the school's lines and reports on the dashboard.
+        path = reverse("strikes:dashboard-school", args=[row.strike_day_id, row.school_id])
+        ctx["dashboard_url"] = settings.SITE_URL.rstrip("/") + path
+        path = reverse("strikes:rep-day", args=[row.strike_day_id, row.school_id])
+        ctx["rep_day_url"] = settings.SITE_URL.rstrip("/") + path
+    if row.strike_day_id is not None:
+        path = reverse("strikes:dashboard", args=[row.strike_day_id])
+        query = f"?district={row.district_id}" if row.district_id is not None else ""
+        ctx["day_dashboard_url"] = settings.SITE_URL.rstrip("/") + path + query
+    if row.kind == Notification.Kind.ESCALATION:
+        ctx["report"] = (
+            PicketReport.objects.filter(pk=row.context.get("report_id"))
+            .select_related("picket_line__entrance")
+            .first()
+        )
+        if ctx["report"] is not None:
+            ctx["entrance"] = ctx["report"].picket_line.entrance
     return ctx
 
 

@@ -296,6 +296,19 @@ def _latest_before(as_of: dt.datetime, line_ref: str = "pk") -> QuerySet[PicketR
     ).order_by("-reported_at", "-id")
 
 
+def _past_status(scope: Scope, as_of: dt.datetime) -> Subquery:
+    """A called-out school's status in its latest report before ``as_of``."""
+    return Subquery(
+        PicketReport.objects.filter(
+            picket_line__strike_day_id=scope.strike_day.pk,
+            picket_line__school_id=OuterRef("school_id"),
+            reported_at__lt=as_of,
+        )
+        .order_by("-reported_at", "-id")
+        .values("school_status")[:1]
+    )
+
+
 def _school_rows(scope: Scope) -> QuerySet:
     """Schools called out, per group: status counts (one query)."""
     qs = CalledOutSchool.objects.filter(scope.filter_q)
@@ -304,17 +317,7 @@ def _school_rows(scope: Scope) -> QuerySet:
         reported = Q(reported_at__isnull=False)
         status = "status"
     else:
-        qs = qs.annotate(
-            past_status=Subquery(
-                PicketReport.objects.filter(
-                    picket_line__strike_day_id=scope.strike_day.pk,
-                    picket_line__school_id=OuterRef("school_id"),
-                    reported_at__lt=scope.as_of,
-                )
-                .order_by("-reported_at", "-id")
-                .values("school_status")[:1]
-            )
-        )
+        qs = qs.annotate(past_status=_past_status(scope, scope.as_of))
         reported = Q(past_status__isnull=False)
         status = "past_status"
     return qs.values(scope.group_key).annotate(
@@ -712,16 +715,7 @@ def dashboard_map(*, scope: Scope) -> MapData:
             has_report=ExpressionWrapper(Q(reported_at__isnull=False), output_field=BooleanField())
         ).values_list("school_id", "status", "has_report")
     else:
-        past_status = Subquery(
-            PicketReport.objects.filter(
-                picket_line__strike_day_id=scope.strike_day.pk,
-                picket_line__school_id=OuterRef("school_id"),
-                reported_at__lt=scope.as_of,
-            )
-            .order_by("-reported_at", "-id")
-            .values("school_status")[:1]
-        )
-        rows = qs.annotate(past_status=past_status).values_list(
+        rows = qs.annotate(past_status=_past_status(scope, scope.as_of)).values_list(
             "school_id", "past_status", "past_status"
         )
     statuses = list(rows)

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core import mail
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +23,7 @@ from strikes.models import (
     Signup,
 )
 from strikes.services import lines as svc
+from strikes.services.delivery import notification_deliver
 from tests import factories as f
 
 UTC = ZoneInfo("UTC")
@@ -591,6 +593,20 @@ def test_escalation_notifies_each_district_officer(day_of, django_capture_on_com
         report(day_of, escalate=True, incident="A car drove at the line.")
     sent = set(Notification.objects.filter(kind="escalation").values_list("user_id", flat=True))
     assert sent == {d1.user_id, d1b.user_id}
+
+
+def test_escalation_message_says_what_happened_and_links_to_the_schools_page(day_of, settings):
+    settings.SITE_URL = "https://picketline.example.org"
+    officer = f.RoleFactory(kind="district_officer", district=day_of.w.d1, union=day_of.w.union)
+    report(day_of, escalate=True, incident="A car drove at the line.", pickets=5)
+    row = Notification.objects.get(kind="escalation", user=officer.user)
+    assert notification_deliver(notification_id=row.pk) == "sent"
+    (message,) = mail.outbox
+    school_page = reverse("strikes:dashboard-school", args=[day_of.day.pk, day_of.w.s1.pk])
+    assert message.subject.startswith(f"Picketline: incident at {day_of.w.s1.name}")
+    assert "What happened: A car drove at the line." in message.body
+    assert "Pickets on the line: 5" in message.body
+    assert f"https://picketline.example.org{school_page}" in message.body
 
 
 @pytest.mark.parametrize(
