@@ -105,6 +105,14 @@ class Scope:
     report_area: Q  # the same area, for PicketReport rows (through their line)
     as_of: dt.datetime | None  # None: live; otherwise the end of a past day
     district_area: Q | None = None  # the area for rows kept per district; None: by school
+    late_reports: bool = False  # a past day with reports made after its end
+
+    @property
+    def from_counters(self) -> bool:
+        """Whether the counters kept on the rows give the figures asked for: always when live,
+        and for a past day unless reports came in after its end (then they are worked out
+        from the reports made before it)."""
+        return self.as_of is None or not self.late_reports
 
     @property
     def filter_q(self) -> Q:
@@ -145,7 +153,9 @@ class Scope:
     def cache_key(self, part: str) -> str:
         area = hashlib.sha1(str(self.area).encode(), usedforsecurity=False).hexdigest()[:16]
         place = f"{self.level}:{getattr(self.place, 'pk', 0)}"
-        return f"dashboard:{part}:{self.strike_day.pk}:{place}:{area}:{self.as_of}"
+        as_of = int(self.as_of.timestamp()) if self.as_of is not None else "live"
+        source = "counters" if self.from_counters else "reports"
+        return f"dashboard:{part}:{self.strike_day.pk}:{place}:{area}:{as_of}:{source}"
 
 
 def day_end(strike_day: StrikeDay) -> dt.datetime:
@@ -200,6 +210,13 @@ def dashboard_scope(
 ) -> Scope:
     """The scope of a dashboard; the caller has checked ``viewer.may(action, place)``."""
     union_id = strike_day.dispute.union_id
+    as_of = as_of_for(strike_day, now)
+    late = (
+        as_of is not None
+        and PicketReport.objects.filter(
+            picket_line__strike_day_id=strike_day.pk, reported_at__gte=as_of
+        ).exists()
+    )
     return Scope(
         strike_day=strike_day,
         level=level_for(place),
@@ -212,7 +229,8 @@ def dashboard_scope(
             district="picket_line__district_id",
             region="picket_line__region_id",
         ),
-        as_of=as_of_for(strike_day, now),
+        as_of=as_of,
+        late_reports=late,
         district_area=viewer.area_q(action, union=union_id, school=None),
     )
 
@@ -313,7 +331,7 @@ def _school_rows(scope: Scope) -> QuerySet:
     """Schools called out, per group: status counts (one query)."""
     qs = CalledOutSchool.objects.filter(scope.filter_q)
     live = Q(cancelled_at__isnull=True)
-    if scope.as_of is None:
+    if scope.from_counters:
         reported = Q(reported_at__isnull=False)
         status = "status"
     else:
@@ -333,7 +351,7 @@ def _line_rows(scope: Scope, by: dt.datetime) -> QuerySet:
     by a time (one query, on the line table alone when live)."""
     qs = PicketLine.objects.filter(scope.filter_q)
     staffed = Q(pickets_signed_up__gt=0) | Q(supporters_signed_up__gt=0)
-    if scope.as_of is None:
+    if scope.from_counters:
         reported = Q(latest_report__isnull=False)
         pickets = Sum("latest_pickets")
         supporters = Sum("latest_supporters")
@@ -710,7 +728,7 @@ def dashboard_map(*, scope: Scope) -> MapData:
     if found is not None:
         return found
     qs = CalledOutSchool.objects.filter(scope.filter_q, cancelled_at__isnull=True)
-    if scope.as_of is None:
+    if scope.from_counters:
         rows = qs.annotate(
             has_report=ExpressionWrapper(Q(reported_at__isnull=False), output_field=BooleanField())
         ).values_list("school_id", "status", "has_report")

@@ -279,9 +279,31 @@ def test_past_day_ignores_reports_after_its_end(world):
         strike_day=k.day, viewer=viewer_for(organiser(world.union)), place=None
     )
     assert scope.as_of == sel.day_end(k.day)
+    assert scope.late_reports and not scope.from_counters
     table = sel.dashboard_table(scope=scope, by=by_nine(k.day))
     h = table.headline
     assert (h.called_out, h.reported, h.pickets, h.closed, h.not_reported) == (4, 3, 7, 1, 1)
+
+
+def test_past_day_without_late_reports_reads_the_counters_with_the_same_figures(world):
+    from members.permissions import viewer_for
+
+    past = timezone.localdate() - dt.timedelta(days=7)
+    k = build(world, day_date=past)
+    viewer = viewer_for(organiser(world.union))
+    scope = sel.dashboard_scope(strike_day=k.day, viewer=viewer, place=None)
+    assert scope.as_of is not None and scope.from_counters
+    worked_out = dataclasses.replace(scope, late_reports=True)
+    assert not worked_out.from_counters
+    by = by_nine(k.day)
+    fast = sel.dashboard_table(scope=scope, by=by)
+    slow = sel.dashboard_table(scope=worked_out, by=by)
+    assert as_dict(fast.headline) == as_dict(slow.headline)
+    assert [as_dict(r) for r in fast.rows] == [as_dict(r) for r in slow.rows]
+    assert as_dict(fast.headline)["pickets"] == 7
+    fast_map = sel.dashboard_map(scope=scope).counts
+    cache.clear()
+    assert fast_map == sel.dashboard_map(scope=worked_out).counts
 
 
 def test_page_shows_figures_chart_and_map(client, world):
