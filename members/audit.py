@@ -23,3 +23,18 @@ def audit_log(
         object_id=str(obj.pk) if obj is not None else "",
         detail=detail,
     )
+
+
+CONTACT_DETAILS_VIEWED = "contact_details.viewed"
+
+
+def contact_details_viewed(*, actor: Any, page: str, count: int) -> AuditEntry | None:
+    """Record that ``actor`` was shown the email or phone of ``count`` other people on ``page``
+    (a URL name or an admin page). Never the details themselves. Nothing when nobody was shown.
+
+    Call it from every page that shows another person's email or phone; pages that show names
+    only do not call it.
+    """
+    if count <= 0:
+        return None
+    return audit_log(actor=actor, action=CONTACT_DETAILS_VIEWED, page=page, count=count)

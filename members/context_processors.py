@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from members.permissions import viewer_for
+from members.selectors import audit_viewer_allowed
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -20,5 +21,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "is_member": bool(viewer.memberships),
             "is_rep": bool(viewer.rep_school_ids),
             "is_officer": viewer.is_officer,
+            "can_audit": audit_viewer_allowed(user),
         }
     }

@@ -179,7 +179,7 @@ def user_erase(*, user: User, acting_user: Any) -> User:
     from allauth.account.models import EmailAddress
     from allauth.mfa.models import Authenticator
 
-    from strikes.models import HostLink, PicketLine, PicketReport, Signup
+    from strikes.models import PicketLine, PicketReport, Signup
 
     user = User.objects.select_for_update().get(pk=user.pk)
     if user.erased_at is not None:
@@ -190,7 +190,6 @@ def user_erase(*, user: User, acting_user: Any) -> User:
     signup_count = signups.update(user=None, walk_up_name=ERASED_NAME, nonce="")
     PicketReport.objects.filter(reported_by=user).update(reported_by=None)
     PicketLine.objects.filter(organiser=user).update(organiser=None)
-    HostLink.objects.filter(created_by=user).update(created_by=None)
     Membership.objects.filter(user=user).update(is_active=False, member_number="")
     roles_removed, _ = Role.objects.filter(user=user).delete()
     EmailAddress.objects.filter(user=user).delete()
@@ -277,7 +276,7 @@ def disputes_anonymise_closed(*, older_than_days: int, dry_run: bool = False) ->
     left with no signups are deleted; reports keep their counts but lose free text. Statuses are
     untouched, so ``Shift.booked``, the line counters and report figures do not change.
     """
-    from strikes.models import Dispute, HostLink, Notification, PicketLine, PicketReport, Signup
+    from strikes.models import Dispute, Notification, PicketLine, PicketReport, Signup
 
     if older_than_days < 0:
         raise DomainError("The number of days cannot be negative.", code="bad_days")
@@ -322,7 +321,6 @@ def disputes_anonymise_closed(*, older_than_days: int, dry_run: bool = False) ->
     lines.exclude(supervisor_name="", organiser__isnull=True).update(
         supervisor_name="", organiser=None
     )
-    HostLink.objects.filter(picket_line__in=lines).exclude(label="").update(label="")
     for dispute_id in disputes:
         audit_log(
             actor=None,

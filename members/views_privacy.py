@@ -20,6 +20,7 @@ from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods
 
 from members import privacy
+from members.audit import contact_details_viewed
 from members.errors import DomainError
 from members.models import Supporter
 from members.selectors import audit_entries_search, audit_viewer_allowed
@@ -160,6 +161,15 @@ def audit_log_page(request: HttpRequest) -> HttpResponse:
         messages.error(request, "Some search terms were not understood; showing everything.")
     entries = audit_entries_search(viewer=request.user, **filters)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    # The page shows who did what by their email address: record that it was seen.
+    contact_details_viewed(
+        actor=request.user,
+        page="members:audit",
+        count=len(
+            {e.actor_id for e in page.object_list if e.actor_id not in (None, request.user.pk)}
+        ),
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -36,6 +36,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip_browser)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _security_settings() -> None:
+    """Officers must have an authenticator app in every test, whatever `.env` says (the
+    officer factories give them one: tests/factories.py ``with_totp``). The public-link rate
+    limits are raised: they have their own tests (tests/members/test_security.py), and one test
+    client posting many times from one address must not trip them elsewhere."""
+    # Set on the settings themselves (not override_settings, which hides SETTINGS_MODULE).
+    settings.OFFICER_MFA_REQUIRED = True
+    settings.PUBLIC_RATE_LIMIT_WRITES = "100000/60"
+    settings.PUBLIC_RATE_LIMIT_READS = "100000/60"
+
+
 @pytest.fixture
 def rule_sets(db: None) -> None:
     """The two UK regimes, as the data migration seeds them."""

@@ -142,15 +142,55 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     workplace = factory.SubFactory(SchoolFactory)
 
 
+def with_totp(user: User) -> str:
+    """Give ``user`` an authenticator app (TOTP) as if they had set one up; returns the secret.
+
+    Officers must have one (members.middleware.OfficerMFAMiddleware). A second call keeps the
+    existing authenticator and returns its secret.
+    """
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+    from allauth.mfa.utils import decrypt
+
+    existing = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if existing is not None:
+        return decrypt(existing.data["secret"])
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
+def totp_code(secret: str) -> str:
+    """The code an authenticator app shows now for ``secret``."""
+    import time
+
+    from allauth.mfa import app_settings
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // app_settings.TOTP_PERIOD))
+
+
 class RoleFactory(factory.django.DjangoModelFactory):
-    """Pass the place for the kind: ``RoleFactory(kind="rep", school=s)``."""
+    """Pass the place for the kind: ``RoleFactory(kind="rep", school=s)``.
+
+    Officers (district officer and above) get an authenticator app, as they must have one to use
+    the app; ``RoleFactory(..., totp=False)`` makes an officer who has not set one up yet.
+    """
 
     class Meta:
         model = Role
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(UserFactory)
     union = factory.SubFactory(UnionFactory)
     kind = Role.Kind.NATIONAL_ORGANISER
+
+    @factory.post_generation
+    def totp(self, create: bool, extracted: bool | None, **kwargs: object) -> None:
+        from members.permissions import OFFICER_KINDS
+
+        if create and extracted is not False and self.kind in OFFICER_KINDS:
+            with_totp(self.user)
 
 
 class SupporterFactory(factory.django.DjangoModelFactory):

@@ -83,6 +83,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Our queries are short; PostgreSQL's JIT cost more to compile them than it saved
+    # (~40 ms on the national dashboard; see bench/README.md).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -249,3 +252,24 @@ CELERY_BEAT_SCHEDULE["retention-sweep"] = {
     "schedule": crontab(minute=0, hour=3, day_of_month=1),  # the 1st of each month, 03:00
 }
 # --- End privacy (issue 7) --------------------------------------------------------------------
+
+# --- Second factor and rate limits (issue 7) --------------------------------------------------
+# Officers (district officer and above) must use an authenticator app (TOTP), with recovery codes
+# for a lost phone. Until they set one up, members.middleware.OfficerMFAMiddleware sends them to
+# the set-up page. Off only for `make run`'s local demo (config/settings/local.py).
+OFFICER_MFA_REQUIRED = env.bool("OFFICER_MFA_REQUIRED", default=True)
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Picketline"
+# Accept the code of the 30-second step before or after the current one: phone clocks drift.
+MFA_TOTP_TOLERANCE = 1
+# Public pages reached by a secret link (supporter rota, the evening-before confirm/cancel link,
+# a supporter's data and erasure pages): per IP address, "<count>/<seconds>". Writes are POSTs,
+# plus the one-tap confirm link, which writes on GET. Sign-in and login codes are limited by
+# ACCOUNT_RATE_LIMITS above; the second-factor code by allauth's "login_failed" limit per person.
+PUBLIC_RATE_LIMIT_WRITES = env("PUBLIC_RATE_LIMIT_WRITES", default="20/60")
+PUBLIC_RATE_LIMIT_READS = env("PUBLIC_RATE_LIMIT_READS", default="120/60")
+MIDDLEWARE += [
+    "members.middleware.PublicRateLimitMiddleware",
+    "members.middleware.OfficerMFAMiddleware",
+]
+# --- End second factor and rate limits (issue 7) ----------------------------------------------

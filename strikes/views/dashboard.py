@@ -20,6 +20,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from members.audit import audit_log
+from members.exports import FIGURES, export_footer
 from members.permissions import ALLOWED_KINDS, Action, Viewer, viewer_for
 from schools.models import District, Region, School
 from strikes.models import StrikeDay
@@ -303,8 +304,7 @@ def dashboard_export(request: HttpRequest, strike_day_id: int) -> HttpResponse:
             [_csv_safe(name), row.lines, *(getattr(row, column) for column, _ in COLUMNS)]
         )
     writer.writerow([])
-    now = timezone.localtime()
-    writer.writerow([f"Exported by {request.user.email} at {now:%Y-%m-%d %H:%M %Z}"])
+    writer.writerow([export_footer(user=request.user, contains=FIGURES)])
     return response
 
 

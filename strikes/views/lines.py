@@ -17,7 +17,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_htmx.http import reswap, retarget
 
+from members.audit import audit_log
 from members.errors import DomainError
+from members.exports import export_footer, when_text
 from members.models import User
 from members.permissions import Action, may
 from strikes.forms.lines import (
@@ -238,21 +240,45 @@ def line_letter(request: HttpRequest, line_id: int) -> HttpResponse:
     line = sel.picket_line_for_rep(user=request.user, line_id=line_id)
     if not sel.supervisor_required(line.strike_day):
         return render(request, "strikes/lines/letter.html", {"line": line, "not_needed": True})
-    return render(request, "strikes/lines/letter.html", {"line": line, "not_needed": False})
+    audit_log(actor=request.user, action="export.letter", obj=line)
+    return render(
+        request,
+        "strikes/lines/letter.html",
+        {
+            "line": line,
+            "not_needed": False,
+            # On screen only: the printed letter goes to the employer, so it says when it was
+            # printed but not by whom.
+            "export_footer": export_footer(user=request.user, verb="Printed"),
+            "printed_at": when_text(),
+        },
+    )
 
 
 @rep_view
 def line_roster(request: HttpRequest, line_id: int) -> HttpResponse:
     line = sel.picket_line_for_rep(user=request.user, line_id=line_id)
+    shifts = sel.expected_signups(picket_line=line)
+    show_names = may(
+        request.user, Action.VIEW_ROSTER, line.school, union=line.strike_day.dispute.union
+    )
+    audit_log(
+        actor=request.user,
+        action="export.roster",
+        obj=line,
+        people=sum(len(shift.people) for shift in shifts),
+        names=show_names,
+    )
     return render(
         request,
         "strikes/lines/roster.html",
         {
             "line": line,
-            "shifts": sel.expected_signups(picket_line=line),
+            "shifts": shifts,
             "supervisor_required": sel.supervisor_required(line.strike_day),
-            "show_names": may(
-                request.user, Action.VIEW_ROSTER, line.school, union=line.strike_day.dispute.union
+            "show_names": show_names,
+            "export_footer": export_footer(
+                user=request.user, verb="Printed", contains="personal" if show_names else "figures"
             ),
         },
     )

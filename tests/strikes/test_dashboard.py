@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import datetime as dt
 
@@ -465,7 +466,9 @@ def test_export_writes_the_table_and_an_audit_entry(client, world):
     assert lines[1].startswith("Gateshead,1,1,")
     assert lines[2].startswith("Newcastle upon Tyne,3,2,")
     assert lines[3].startswith("Total: Northern,4,3,")
-    assert lines[-1].startswith(f"Exported by {user.email} at ")
+    (footer,) = next(csv.reader([lines[-1]]))
+    assert footer.startswith(f"Exported by {user.full_name} <{user.email}> on ")
+    assert "figures only, no names" in footer
     entry = AuditEntry.objects.get(action="dashboard.export")
     assert entry.actor == user
     assert entry.object_id == str(k.day.pk)
