@@ -191,8 +191,23 @@ def shift_for_member(*, shift_id: int, user: Any) -> Shift | None:
     return shift
 
 
-def shift_card_for_member(*, shift_id: int, user: Any) -> ShiftCard | None:
-    shift = shift_for_member(shift_id=shift_id, user=user)
+def shift_card_for_member(
+    *, shift_id: int, user: Any, shift: Shift | None = None
+) -> ShiftCard | None:
+    """The shift's card for this person, or None if they may not sign up on its line.
+
+    ``shift``: the shift as a write just left it, with its line, day, dispute and school up to
+    the region loaded (what the signup services return), so it is not read again.
+    """
+    if shift is None:
+        shift = shift_for_member(shift_id=shift_id, user=user)
+    elif shift.pk != shift_id or not may(
+        user,
+        Action.SIGN_UP,
+        shift.picket_line.school,
+        union=shift.picket_line.strike_day.dispute.union_id,
+    ):
+        shift = None
     if shift is None:
         return None
     line = shift.picket_line

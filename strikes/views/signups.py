@@ -20,7 +20,7 @@ from members.errors import DomainError
 from members.models import Supporter, User
 from strikes.calendar import ics_calendar
 from strikes.forms.signups import SupporterForm
-from strikes.models import Signup
+from strikes.models import Shift, Signup
 from strikes.selectors import signups as selectors
 from strikes.services.signups import (
     signup_cancel,
@@ -34,10 +34,15 @@ PUBLIC_POSTS_PER_WINDOW = 10
 PUBLIC_WINDOW_SECONDS = 600
 
 
-def _shift_response(request: HttpRequest, shift_id: int, error: str = "") -> HttpResponse:
-    """htmx: the shift's card on its own; plain POST: back to the strike days page."""
+def _shift_response(
+    request: HttpRequest, shift_id: int, error: str = "", shift: Shift | None = None
+) -> HttpResponse:
+    """htmx: the shift's card on its own; plain POST: back to the strike days page.
+
+    ``shift``: the shift as the service left it (with its line), so it is not read again.
+    """
     if request.htmx:
-        card = selectors.shift_card_for_member(shift_id=shift_id, user=request.user)
+        card = selectors.shift_card_for_member(shift_id=shift_id, user=request.user, shift=shift)
         if card is None:
             raise Http404
         return render(request, f"{DAYS_TEMPLATE}#shift-card", {"card": card, "error": error})
@@ -58,7 +63,6 @@ def shift_sign_up(request: HttpRequest, shift_id: int) -> HttpResponse:
     shift = selectors.shift_for_member(shift_id=shift_id, user=request.user)
     if shift is None:
         raise Http404
-    error = ""
     try:
         signup = signup_create(
             shift=shift,
@@ -67,16 +71,13 @@ def shift_sign_up(request: HttpRequest, shift_id: int) -> HttpResponse:
             nonce=request.POST.get("nonce", "")[:64],
         )
     except DomainError as exc:
-        error = exc.message
-    else:
-        if not request.htmx:
-            if signup.status == Signup.Status.WAITLISTED:
-                messages.success(
-                    request, "You're on the waitlist. We'll tell you if a place frees up."
-                )
-            else:
-                messages.success(request, "You're signed up. A confirmation is on its way.")
-    return _shift_response(request, shift_id, error)
+        return _shift_response(request, shift_id, exc.message)
+    if not request.htmx:
+        if signup.status == Signup.Status.WAITLISTED:
+            messages.success(request, "You're on the waitlist. We'll tell you if a place frees up.")
+        else:
+            messages.success(request, "You're signed up. A confirmation is on its way.")
+    return _shift_response(request, shift_id, shift=signup.shift)
 
 
 @login_required
@@ -84,8 +85,9 @@ def shift_sign_up(request: HttpRequest, shift_id: int) -> HttpResponse:
 def signup_cancel_view(request: HttpRequest, signup_id: int) -> HttpResponse:
     signup = get_object_or_404(Signup, pk=signup_id, user_id=request.user.pk)
     error = ""
+    shift = None
     try:
-        signup_cancel(signup=signup, acting_user=request.user)
+        shift = signup_cancel(signup=signup, acting_user=request.user).shift
     except DomainError as exc:
         error = exc.message
     if request.POST.get("next") == "my-shifts":
@@ -96,7 +98,7 @@ def signup_cancel_view(request: HttpRequest, signup_id: int) -> HttpResponse:
         return redirect("strikes:my-shifts")
     if not error and not request.htmx:
         messages.success(request, "Cancelled. Thank you for letting us know.")
-    return _shift_response(request, signup.shift_id, error)
+    return _shift_response(request, signup.shift_id, error, shift=shift)
 
 
 @login_required
