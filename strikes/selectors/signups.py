@@ -10,7 +10,9 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from members.models import Role
 from members.permissions import Action, may, viewer_for
+from schools.models import School
 from strikes.models import CalledOutSchool, PicketLine, Rally, Shift, Signup, StrikeDay
 
 ACTIVE = (
@@ -87,17 +89,49 @@ def shift_card_build(
     return card
 
 
-def _member_pairs(user: Any) -> list[tuple[int, int]]:
-    """(union id, school id) for each of the person's active memberships with a workplace."""
+def _member_pairs(user: Any) -> set[tuple[int, int]]:
+    """(union id, school id) for each school whose lines the person joins: their workplace,
+    the school they are rep for, and any school where an official has signed up (one query)."""
     viewer = viewer_for(user)
-    return [
+    pairs = {
         (m.union_id, m.workplace_id) for m in viewer.memberships if m.is_active and m.workplace_id
-    ]
+    }
+    pairs |= {(r.union_id, r.school_id) for r in viewer.roles if r.kind == Role.Kind.REP}
+    if viewer.roles:
+        pairs |= set(
+            Signup.objects.filter(
+                user_id=user.pk,
+                status__in=ACTIVE,
+                shift__picket_line__strike_day__date__gte=timezone.localdate(),
+            )
+            .values_list(
+                "shift__picket_line__strike_day__dispute__union_id",
+                "shift__picket_line__school_id",
+            )
+            .distinct()
+        )
+    return pairs
 
 
-def strike_days_for_member(*, user: Any) -> list[DayView]:
-    """Upcoming strike days that call out the person's own school, with lines and shifts."""
-    pairs = _member_pairs(user)
+def school_pairs_for_official(*, user: Any, school: School) -> set[tuple[int, int]]:
+    """(union id, school id) for each of the person's unions in which they may join the
+    school's lines (a rep or an officer whose place covers it); empty when none."""
+    viewer = viewer_for(user)
+    return {
+        (union_id, school.pk)
+        for union_id in viewer.union_ids
+        if viewer.may(Action.SIGN_UP, school, union=union_id)
+    }
+
+
+def strike_days_for_member(*, user: Any, school: School | None = None) -> list[DayView]:
+    """Upcoming strike days that call out the person's own school (and any school they join as
+    an official), with lines and shifts; or only ``school``'s when given (an official joining
+    a line they represent; the caller checked ``school_pairs_for_official``)."""
+    if school is not None:
+        pairs = school_pairs_for_official(user=user, school=school)
+    else:
+        pairs = _member_pairs(user)
     if not pairs:
         return []
     scope = Q(pk__in=[])

@@ -321,6 +321,8 @@ def dashboard_school(request: HttpRequest, strike_day_id: int, school_id: int) -
         raise PermissionDenied("You may not see this school's dashboard.")
     lines = sel.school_lines(strike_day=strike_day, school=school)
     base = reverse("strikes:dashboard", args=[strike_day.pk])
+    union_id = strike_day.dispute.union_id
+    upcoming = sel.as_of_for(strike_day) is None
     return render(
         request,
         "strikes/dashboard/school.html",
@@ -329,6 +331,13 @@ def dashboard_school(request: HttpRequest, strike_day_id: int, school_id: int) -
             "school": school,
             "lines": lines,
             "back_url": base + _query({"district": school.district_id}),
+            # Officials act on the lines of schools they represent, straight from here.
+            "run_url": reverse("strikes:rep-day", args=[strike_day.pk, school.pk])
+            if upcoming and viewer.may(Action.RUN_LINE, school, union=union_id)
+            else "",
+            "join_url": reverse("strikes:my-strike-days") + _query({"school": school.pk})
+            if upcoming and viewer.may(Action.SIGN_UP, school, union=union_id)
+            else "",
         },
     )
 

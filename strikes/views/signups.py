@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from members.audit import audit_log
 from members.errors import DomainError
 from members.models import Supporter, User
+from schools.models import School
 from strikes.calendar import ics_calendar
 from strikes.forms.signups import SupporterForm
 from strikes.models import Shift, Signup
@@ -53,8 +54,18 @@ def _shift_response(
 
 @login_required
 def my_strike_days(request: HttpRequest) -> HttpResponse:
-    days = selectors.strike_days_for_member(user=request.user)
-    return render(request, DAYS_TEMPLATE, {"days": days})
+    """The person's own strike days; ``?school=<id>``: one school's, for a rep or officer who
+    represents it (404 for anyone else, so a school's days are not given away)."""
+    school = None
+    school_id = request.GET.get("school", "")
+    if school_id:
+        school = School.objects.filter(pk=school_id).first() if school_id.isdigit() else None
+        if school is None or not selectors.school_pairs_for_official(
+            user=request.user, school=school
+        ):
+            raise Http404
+    days = selectors.strike_days_for_member(user=request.user, school=school)
+    return render(request, DAYS_TEMPLATE, {"days": days, "school": school})
 
 
 @login_required

@@ -379,3 +379,58 @@ def test_strike_days_page_shows_rallies_near_the_school_only(client, world):
     html = client.get(reverse("strikes:my-strike-days")).content.decode()
     assert "Newcastle rally" in html and "Northern march" in html
     assert "Camden rally" not in html
+
+
+# --- Officials joining lines at schools they represent ---------------------------------------
+
+
+def _officer(setup, kind="district_officer", **place):
+    return f.RoleFactory(union=setup.world.union, kind=kind, **place).user
+
+
+def test_official_opens_a_school_they_represent_and_their_signup_stays_on_their_page(client, setup):
+    officer = _officer(setup, district=setup.world.d1)  # s1 is in d1
+    client.force_login(officer)
+    own = reverse("strikes:my-strike-days")
+    assert f'id="shift-{setup.shift.pk}"' not in client.get(own).content.decode()
+    page = client.get(own, {"school": setup.school.pk})
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert f"Strike days at {setup.school.name}" in body
+    assert f'id="shift-{setup.shift.pk}"' in body and "Sign up" in body
+    client.post(reverse("strikes:shift-sign-up", args=[setup.shift.pk]))
+    assert Signup.objects.filter(shift=setup.shift, user=officer).exists()
+    # Their own page now shows the school they joined, with the cancel button.
+    body = client.get(own).content.decode()
+    assert f'id="shift-{setup.shift.pk}"' in body and "Cancel" in body
+
+
+def test_school_param_is_404_for_people_who_do_not_represent_the_school(client, setup):
+    url = reverse("strikes:my-strike-days")
+    outsiders = [
+        _officer(setup, district=setup.world.d3),
+        f.MembershipFactory(union=setup.world.union, workplace=setup.world.s2).user,
+    ]
+    for person in outsiders:
+        client.force_login(person)
+        assert client.get(url, {"school": setup.school.pk}).status_code == 404
+    # Another union's officer for the district: their union calls no strike there.
+    other_union = f.UnionFactory(short_name="UNISON")
+    client.force_login(
+        f.RoleFactory(kind="district_officer", district=setup.world.d1, union=other_union).user
+    )
+    body = client.get(url, {"school": setup.school.pk}).content.decode()
+    assert "No upcoming strike days call out" in body and 'id="shift-' not in body
+
+
+def test_dashboard_school_page_links_officials_to_run_and_join_the_lines(client, setup):
+    school_page = reverse("strikes:dashboard-school", args=[setup.day.pk, setup.school.pk])
+    run = reverse("strikes:rep-day", args=[setup.day.pk, setup.school.pk])
+    join = f"{reverse('strikes:my-strike-days')}?school={setup.school.pk}"
+    client.force_login(_officer(setup, district=setup.world.d1))
+    body = client.get(school_page).content.decode()
+    assert run in body and join in body
+    assert client.get(run).status_code == 200
+    client.force_login(_officer(setup, kind="regional_officer", region=setup.world.north))
+    body = client.get(school_page).content.decode()
+    assert run not in body and join in body  # regional officers watch; they don't run lines
