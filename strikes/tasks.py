@@ -23,6 +23,27 @@ def notification_send(self: object, notification_id: int) -> str:
     return notification_deliver(notification_id=notification_id)
 
 
+@shared_task(bind=True, acks_late=True, max_retries=5)
+def notifications_send(self: Any, notification_ids: list[int]) -> dict[str, int]:
+    """Send a batch of outbox rows queued by the sweep, each claimed in the database first.
+
+    Safe to run twice (a redelivered or retried batch skips what already went). One message
+    failing does not stop the others; ids that hit a database error are retried with backoff
+    in a smaller batch, and after the last retry they are left to their lease and the sweep.
+    """
+    from celery.utils.time import get_exponential_backoff_interval
+
+    from strikes.services.delivery import notifications_deliver
+
+    result = notifications_deliver(notification_ids=notification_ids)
+    if result.retry_ids and self.request.retries < self.max_retries:
+        countdown = get_exponential_backoff_interval(
+            factor=1, retries=self.request.retries, maximum=600, full_jitter=True
+        )
+        raise self.retry(args=(result.retry_ids,), countdown=countdown)
+    return dict(result.outcomes)
+
+
 @shared_task(acks_late=True)
 def notifications_sweep() -> int:
     """Beat: queue every message that has fallen due (and every expired lease)."""

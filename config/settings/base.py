@@ -213,7 +213,12 @@ NOTIFICATION_LEASE_SECONDS = env.int("NOTIFICATION_LEASE_SECONDS", default=600)
 NOTIFICATION_QUEUED_LEASE_SECONDS = env.int("NOTIFICATION_QUEUED_LEASE_SECONDS", default=300)
 NOTIFICATION_RETRY_BASE_SECONDS = env.int("NOTIFICATION_RETRY_BASE_SECONDS", default=60)
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
-NOTIFICATION_SWEEP_LIMIT = env.int("NOTIFICATION_SWEEP_LIMIT", default=5000)
+# The sweep hands due messages to workers this many ids to a task (one broker message), and
+# keeps at most SWEEP_LIMIT queued and waiting at once: enough that workers do not run dry
+# between sweeps (rate x SWEEP_SECONDS), few enough that they claim them all within the queued
+# lease (rate x QUEUED_LEASE_SECONDS). See bench/README.md, "Notification fan-out".
+NOTIFICATION_BATCH_SIZE = env.int("NOTIFICATION_BATCH_SIZE", default=200)
+NOTIFICATION_SWEEP_LIMIT = env.int("NOTIFICATION_SWEEP_LIMIT", default=20_000)
 REMINDER_SCHEDULE_SECONDS = env.int("REMINDER_SCHEDULE_SECONDS", default=300)
 CELERY_BEAT_SCHEDULE["schedule-reminders"] = {
     "task": "strikes.tasks.reminders_schedule_task",

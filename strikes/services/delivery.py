@@ -3,9 +3,14 @@
 Once, and never lost:
 
 - ``notifications_queue_due`` (the beat sweep) picks due rows with ``SKIP LOCKED``, marks them
-  *queued* (a short lease on a ``due`` row) in one bulk update and hands their ids to workers.
+  *queued* (a short lease on a ``due`` row) in one bulk update and hands their ids to workers
+  in batches of ``NOTIFICATION_BATCH_SIZE`` (one broker message per batch, not per message).
   A second sweep a moment later skips them; if the queue message is lost, the queued lease
-  expires and a later sweep queues the row again.
+  expires and a later sweep queues the row again. At most ``NOTIFICATION_SWEEP_LIMIT`` rows
+  wait in the queue at once, so a national evening's backlog never outruns the queued lease.
+- ``notifications_deliver`` (the batch task) delivers each id of a batch on its own, exactly as
+  the single-id task does: one message failing, or a database error on one, does not stop the
+  others.
 - ``notification_claim`` takes a row for sending in the database (status ``sending`` and a
   lease) before anything goes out, so two workers or a retried task never send twice. A worker
   killed mid-send leaves the lease to expire; a later sweep queues the row again (at worst one
@@ -17,10 +22,13 @@ Once, and never lost:
 from __future__ import annotations
 
 import logging
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -51,6 +59,10 @@ def _queued_lease() -> timedelta:
 
 def _max_attempts() -> int:
     return getattr(settings, "NOTIFICATION_MAX_ATTEMPTS", 5)
+
+
+def _batch_size() -> int:
+    return max(1, getattr(settings, "NOTIFICATION_BATCH_SIZE", 200))
 
 
 def _backoff(attempts: int) -> timedelta:
@@ -139,34 +151,90 @@ def notification_deliver(*, notification_id: int) -> str:
     return "sent"
 
 
-def notifications_queue_due(*, limit: int | None = None, now: datetime | None = None) -> int:
-    """The beat sweep: hand every due message (and every expired lease) to a worker.
+@dataclass
+class BatchResult:
+    """What a batch did: how many of each outcome, and the ids to try again soon."""
 
-    Two queries whatever the number of recipients: one to pick (and lock) due ids, one bulk
-    update marking them queued. Ids are handed to the broker after the commit; if the broker is
-    down they stay marked until the queued lease expires, then a later sweep tries again.
+    outcomes: Counter[str] = field(default_factory=Counter)
+    retry_ids: list[int] = field(default_factory=list)
+
+
+def notifications_deliver(*, notification_ids: Iterable[int]) -> BatchResult:
+    """Deliver a batch from the sweep: each id claimed, sent and recorded on its own, as
+    ``notification_deliver`` does for one, so the batch sends nothing twice and a retried batch
+    skips what already went.
+
+    A failing message is recorded on its row (retry with backoff, then failed) like any other.
+    A database error on one id (a dropped connection, a deadlock) puts that id in
+    ``retry_ids`` and the batch carries on with a fresh connection; anything else unexpected is
+    logged and the row is left to its lease, so a later sweep picks it up: nothing is dropped.
     """
-    from strikes.tasks import notification_send
+    result = BatchResult()
+    for notification_id in notification_ids:
+        try:
+            outcome = notification_deliver(notification_id=notification_id)
+        except (OperationalError, InterfaceError) as exc:
+            log.warning("Notification %s: database error, retrying: %s", notification_id, exc)
+            result.retry_ids.append(notification_id)
+            outcome = "error"
+            if not connection.in_atomic_block:
+                connection.close_if_unusable_or_obsolete()  # reconnect for the rest
+        except Exception:  # one bad row must not stop the batch; logged with its traceback
+            log.exception(
+                "Notification %s could not be delivered; left for the sweep.", notification_id
+            )
+            outcome = "error"
+        result.outcomes[outcome] += 1
+    return result
+
+
+def _mark_queued(ids: list[int], *, until: datetime) -> None:
+    """One bulk update (in chunks only where the database caps query parameters: SQLite)."""
+    step = connection.features.max_query_params or len(ids)
+    for start in range(0, len(ids), step):
+        Notification.objects.filter(pk__in=ids[start : start + step]).update(
+            status=Notification.Status.DUE, lease_until=until
+        )
+
+
+def notifications_queue_due(*, limit: int | None = None, now: datetime | None = None) -> int:
+    """The beat sweep: hand every due message (and every expired lease) to a worker, in batches.
+
+    Three queries whatever the number of recipients (on PostgreSQL): count what is already
+    queued and waiting, pick (and lock) due ids up to ``limit`` minus that, and one bulk update
+    marking them queued. The ids go to the broker after the commit, ``NOTIFICATION_BATCH_SIZE``
+    to a message. If the broker is down the rest stay marked until the queued lease expires,
+    then a later sweep tries again. Returns how many messages were handed over.
+    """
+    from strikes.tasks import notifications_send
 
     now = now or timezone.now()
-    limit = limit or getattr(settings, "NOTIFICATION_SWEEP_LIMIT", 5000)
+    limit = limit or getattr(settings, "NOTIFICATION_SWEEP_LIMIT", 20_000)
+    ids: list[int] = []
     with transaction.atomic():
-        ids = list(
-            Notification.objects.select_for_update(skip_locked=True)
-            .filter(_sweepable(now))
-            .order_by("due_at")
-            .values_list("pk", flat=True)[:limit]
-        )
-        if ids:
-            Notification.objects.filter(pk__in=ids).update(
-                status=Notification.Status.DUE, lease_until=now + _queued_lease()
+        waiting = Notification.objects.filter(
+            status=Notification.Status.DUE, due_at__lte=now, lease_until__gt=now
+        ).count()
+        room = limit - waiting
+        if room > 0:
+            ids = list(
+                Notification.objects.select_for_update(skip_locked=True)
+                .filter(_sweepable(now))
+                .order_by("due_at")
+                .values_list("pk", flat=True)[:room]
             )
+        if ids:
+            _mark_queued(ids, until=now + _queued_lease())
     handed = 0
-    for pk in ids:
+    size = _batch_size()
+    for start in range(0, len(ids), size):
+        batch = ids[start : start + size]
         try:
-            notification_send.delay(pk)
+            notifications_send.delay(batch)
         except Exception:  # noqa: BLE001 - broker down: the queued lease expires, a sweep retries
-            log.warning("Broker unavailable; %s notifications wait for the next sweep.", len(ids))
+            log.warning(
+                "Broker unavailable; %s notifications wait for the next sweep.", len(ids) - handed
+            )
             break
-        handed += 1
+        handed += len(batch)
     return handed

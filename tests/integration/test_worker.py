@@ -226,3 +226,32 @@ def test_broker_down_the_row_still_saves_and_goes_out_when_the_worker_is_back(
         tmp_path / "notify-back.log"
     ).read_text()[-3000:]
     assert _mail_to(tmp_path, "down@example.org") == 1
+
+
+def test_two_workers_sweeping_at_once_send_each_message_once_in_batches(
+    world, start_worker, tmp_path
+):
+    """Two workers, each with its own beat sweeping every second: the due messages go out in
+    batches of 5, each exactly once."""
+    from strikes.services.notifications import notification_enqueue
+
+    users = [
+        f.MembershipFactory(
+            union=world.union, workplace=world.s1, user=f.UserFactory(email=f"m{i}@example.org")
+        ).user
+        for i in range(40)
+    ]
+    for user in users:
+        notification_enqueue(
+            key=f"broadcast:{user.pk}", kind="broadcast", user=user, context={"text": "Rally"}
+        )
+    assert Notification.objects.filter(status="due").count() == 40
+    start_worker("batch-a", NOTIFICATION_BATCH_SIZE="5")
+    start_worker("batch-b", NOTIFICATION_BATCH_SIZE="5")
+    assert _wait_for(lambda: Notification.objects.filter(status="sent").count() == 40), (
+        tmp_path / "batch-a.log"
+    ).read_text()[-3000:]
+    assert all(_mail_to(tmp_path, user.email) == 1 for user in users)
+    assert set(Notification.objects.values_list("attempts", flat=True)) == {1}
+    logs = (tmp_path / "batch-a.log").read_text() + (tmp_path / "batch-b.log").read_text()
+    assert "strikes.tasks.notifications_send" in logs

@@ -14,6 +14,7 @@ from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,9 +22,14 @@ from members.models import Role
 from schools.models import Entrance
 from strikes import sms
 from strikes.models import Notification
-from strikes.services.delivery import notification_deliver, notifications_queue_due
+from strikes.services.delivery import (
+    notification_deliver,
+    notifications_deliver,
+    notifications_queue_due,
+)
 from strikes.services.notifications import notification_enqueue
 from strikes.services.signups import signup_create
+from strikes.tasks import notifications_send
 from tests import factories as f
 from tests.factories import london
 
@@ -48,22 +54,66 @@ class FailingBackend(BaseEmailBackend):
         raise SMTPException("451 mail server is having a bad day")
 
 
+class FailingForSomeBackend(BaseEmailBackend):
+    """Refuses mail to addresses starting with "bounce", sends the rest."""
+
+    def send_messages(self, messages):  # type: ignore[no-untyped-def]
+        for m in messages:
+            if m.to[0].startswith("bounce"):
+                raise SMTPException(f"550 no such mailbox: {m.to[0]}")
+        with _sent_lock:
+            SENT.extend(m.to[0] for m in messages)
+        return len(messages)
+
+
+class ConnectionCuttingBackend(BaseEmailBackend):
+    """For an address starting with "cut", the database connection drops mid-send (the server
+    ends it), as when PostgreSQL restarts under a worker; other mail is sent."""
+
+    def send_messages(self, messages):  # type: ignore[no-untyped-def]
+        if messages[0].to[0].startswith("cut"):
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+        with _sent_lock:
+            SENT.extend(m.to[0] for m in messages)
+        return len(messages)
+
+
+class Broker:
+    """What was handed to the broker: every id (single sends and batches) and the batches."""
+
+    def __init__(self) -> None:
+        self.ids: list[int] = []
+        self.batches: list[list[int]] = []
+        self.lock = threading.Lock()
+
+    def send_one(self, notification_id: int) -> None:
+        with self.lock:
+            self.ids.append(notification_id)
+
+    def send_batch(self, notification_ids: list[int]) -> None:
+        with self.lock:
+            self.batches.append(list(notification_ids))
+            self.ids.extend(notification_ids)
+
+
 @pytest.fixture(autouse=True)
-def queued(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Ids handed to the broker (no broker in unit tests)."""
-    from strikes.tasks import notification_send
+def broker(monkeypatch: pytest.MonkeyPatch) -> Broker:
+    """No broker in unit tests: record what would be published."""
+    from strikes.tasks import notification_send, notifications_send
 
-    handed: list[int] = []
-    lock = threading.Lock()
-
-    def fake_delay(notification_id: int) -> None:
-        with lock:
-            handed.append(notification_id)
-
-    monkeypatch.setattr(notification_send, "delay", fake_delay)
+    handed = Broker()
+    monkeypatch.setattr(notification_send, "delay", handed.send_one)
+    monkeypatch.setattr(notifications_send, "delay", handed.send_batch)
     SENT.clear()
     sms.outbox.clear()
     return handed
+
+
+@pytest.fixture
+def queued(broker: Broker) -> list[int]:
+    """Ids handed to the broker, single or in batches."""
+    return broker.ids
 
 
 def _main_entrance(school):
@@ -221,11 +271,23 @@ def test_sweep_queues_due_rows_once_until_the_queued_lease_expires(world, queued
     assert later.pk not in queued
 
 
-def test_sweep_queries_do_not_grow_with_recipients(world, django_assert_max_num_queries):
+@override_settings(NOTIFICATION_BATCH_SIZE=4)
+def test_sweep_queries_do_not_grow_with_recipients(world, broker):
+    def sweep_queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            handed = notifications_queue_due(now=timezone.now() + dt.timedelta(hours=1))
+        assert handed == Notification.objects.filter(status="due").count()
+        return len(ctx.captured_queries)
+
+    _due(_member(world), "b:first")
+    few = sweep_queries()
+    Notification.objects.update(status="sent")
     for i in range(30):
         _due(_member(world), f"b:{i}")
-    with django_assert_max_num_queries(4):  # savepoint, select ids, bulk update, release
-        assert notifications_queue_due() == 30
+    many = sweep_queries()
+    # savepoint, count what waits, select ids, bulk update, release: for 1 or 30 recipients.
+    assert few == many <= 5
+    assert [len(b) for b in broker.batches[-8:]] == [4, 4, 4, 4, 4, 4, 4, 2]
 
 
 # --- Once and never lost, on PostgreSQL ------------------------------------------------------
@@ -325,6 +387,132 @@ def test_failing_backend_ends_failed_with_error_after_retries(world, queued):
     assert notifications_queue_due() == 0  # failed rows are not swept again
 
 
+# --- Batches from the sweep ------------------------------------------------------------------
+
+
+@override_settings(NOTIFICATION_BATCH_SIZE=3)
+def test_sweep_hands_due_ids_over_in_batches_oldest_first(world, broker):
+    user = _member(world)
+    now = timezone.now()
+    rows = [_due(user, f"b:{i}", due_at=now - dt.timedelta(minutes=10 - i)) for i in range(7)]
+    broker.ids.clear()
+    assert notifications_queue_due() == 7
+    ids = [r.pk for r in rows]
+    assert broker.batches == [ids[0:3], ids[3:6], ids[6:7]]
+
+
+@override_settings(NOTIFICATION_BATCH_SIZE=2)
+def test_sweep_keeps_no_more_than_the_limit_waiting_in_the_queue(world, broker):
+    user = _member(world)
+    rows = [_due(user, f"b:{i}") for i in range(8)]
+    broker.ids.clear()
+    assert notifications_queue_due(limit=5) == 5
+    # Nothing was sent yet: five wait in the queue, so the next sweep adds none.
+    assert notifications_queue_due(limit=5) == 0
+    # A worker sends a batch of two: there is room for two more.
+    notifications_deliver(notification_ids=broker.batches[0])
+    assert notifications_queue_due(limit=5) == 2
+    assert set(broker.ids) == {r.pk for r in rows[:7]}
+
+
+@override_settings(NOTIFICATION_BATCH_SIZE=2)
+def test_broker_failing_mid_sweep_leaves_the_rest_for_a_later_sweep(world, monkeypatch, broker):
+    user = _member(world)
+    ids = [_due(user, f"b:{i}").pk for i in range(5)]
+    broker.ids.clear()
+
+    def first_then_down(notification_ids: list[int]) -> None:
+        if broker.batches:
+            raise ConnectionRefusedError("broker down")
+        broker.send_batch(notification_ids)
+
+    monkeypatch.setattr(notifications_send, "delay", first_then_down)
+    assert notifications_queue_due() == 2
+    assert broker.batches == [ids[:2]]
+    assert Notification.objects.filter(status="due").count() == 5
+    monkeypatch.setattr(notifications_send, "delay", broker.send_batch)
+    later = notifications_queue_due(now=timezone.now() + dt.timedelta(minutes=6))
+    assert later == 5 and set(ids[2:]) <= set(broker.ids[2:])
+
+
+@override_settings(EMAIL_BACKEND=f"{__name__}.FailingForSomeBackend")
+def test_batch_sends_the_others_when_one_message_fails(world):
+    good = [_due(_member(world, email=f"ok{i}@example.org"), f"b:ok{i}") for i in range(2)]
+    bad = _due(_member(world, email="bounce@example.org"), "b:bounce")
+
+    outcomes = notifications_send([good[0].pk, bad.pk, good[1].pk])
+
+    assert outcomes == {"sent": 2, "retry": 1}
+    assert sorted(SENT) == ["ok0@example.org", "ok1@example.org"]
+    bad.refresh_from_db()
+    assert bad.status == "due" and bad.attempts == 1
+    assert bad.last_error == "SMTPException: 550 no such mailbox: bounce@example.org"
+    assert all(Notification.objects.get(pk=r.pk).status == "sent" for r in good)
+
+
+def test_batch_delivered_twice_sends_each_message_once(world):
+    rows = [_due(_member(world), f"b:{i}") for i in range(3)]
+    ids = [r.pk for r in rows]
+    gone = _due(_member(world), "b:gone")
+    ids.append(gone.pk)
+    gone.delete()
+
+    assert notifications_send(ids) == {"sent": 3, "skipped": 1}
+    # The broker redelivers the batch (the worker died before acknowledging it).
+    assert notifications_send(ids) == {"skipped": 4}
+    assert len(mail.outbox) == 3
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_with_overlapping_batches_send_each_message_once(world):
+    users = [_member(world, email=f"p{i}@example.org") for i in range(6)]
+    ids = [_due(user, f"b:{i}").pk for i, user in enumerate(users)]
+    results: list = []
+    with override_settings(EMAIL_BACKEND=f"{__name__}.SlowCountingBackend"):
+        threads = [
+            _in_thread(lambda: notifications_deliver(notification_ids=ids[:4]), results),
+            _in_thread(lambda: notifications_deliver(notification_ids=ids[2:][::-1]), results),
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(20)
+    assert sorted(SENT) == sorted(u.email for u in users)
+    assert sum(r.outcomes["sent"] for r in results) == 6
+    assert sum(r.outcomes["skipped"] for r in results) == 2
+    assert set(Notification.objects.values_list("status", "attempts")) == {("sent", 1)}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@override_settings(EMAIL_BACKEND=f"{__name__}.ConnectionCuttingBackend")
+def test_database_connection_lost_mid_batch_loses_nothing(world, queued, caplog):
+    before = _due(_member(world, email="a@example.org"), "b:a")
+    cut = _due(_member(world, email="cut@example.org"), "b:cut")
+    after = _due(_member(world, email="z@example.org"), "b:z")
+    queued.clear()
+
+    # Run as a worker would (eagerly, retries included): the lost connection does not stop
+    # the batch, and the retried id finds its claim held.
+    notifications_send.apply(args=[[before.pk, cut.pk, after.pk]])
+
+    assert f"Notification {cut.pk}: database error, retrying" in caplog.text
+
+    assert Notification.objects.get(pk=before.pk).status == "sent"
+    assert Notification.objects.get(pk=after.pk).status == "sent"
+    cut.refresh_from_db()
+    assert cut.status == "sending" and cut.attempts == 1 and cut.sent_at is None
+    # Its lease lapses and a later sweep sends it again (perhaps once more than needed: the
+    # backend may have taken it before the connection dropped), but never lost.
+    assert notifications_queue_due(now=cut.lease_until + dt.timedelta(seconds=1)) == 1
+    assert queued == [cut.pk]
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+        assert notification_deliver(notification_id=cut.pk) == "sent"
+    cut.refresh_from_db()
+    assert cut.status == "sent" and cut.attempts == 2
+
+
 # --- The outbox page ------------------------------------------------------------------------
 
 
@@ -395,23 +583,22 @@ def test_a_message_that_keeps_killing_workers_ends_failed_not_looping(world, que
     assert mail.outbox == []
 
 
-def test_sweep_with_the_broker_down_loses_nothing(world, monkeypatch):
-    from strikes.tasks import notification_send
+def test_sweep_with_the_broker_down_loses_nothing(world, monkeypatch, broker):
+    from strikes.tasks import notifications_send
 
     row = _due(_member(world), "b:down")
 
-    def broker_down(notification_id: int) -> None:
+    def broker_down(notification_ids: list[int]) -> None:
         raise ConnectionRefusedError("broker down")
 
-    monkeypatch.setattr(notification_send, "delay", broker_down)
+    monkeypatch.setattr(notifications_send, "delay", broker_down)
     assert notifications_queue_due() == 0
     row.refresh_from_db()
     assert row.status == "due"
     # The broker is back: once the queued mark lapses the next sweep hands it over.
-    handed: list[int] = []
-    monkeypatch.setattr(notification_send, "delay", handed.append)
+    monkeypatch.setattr(notifications_send, "delay", broker.send_batch)
     assert notifications_queue_due(now=timezone.now() + dt.timedelta(minutes=6)) == 1
-    assert handed == [row.pk]
+    assert broker.batches == [[row.pk]]
 
 
 def test_outbox_counts_failed_messages(client, world, outbox_rows):
