@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
+from django.db.models import QuerySet
 from django.template import TemplateDoesNotExist
 from django.template.loader import select_template
 from django.urls import reverse
@@ -121,7 +122,9 @@ def shift_ics(*, signup: Signup) -> str:
 # --- Rendering ------------------------------------------------------------------------------
 
 
-def _load(notification_id: int) -> Notification:
+def _with_related() -> QuerySet[Notification]:
+    """Rows with everything a message shows. Compiling this twelve-table join costs more than
+    running it, so a batch loads its rows with one query (``messages_load``)."""
     return Notification.objects.select_related(
         "user",
         "supporter",
@@ -131,7 +134,16 @@ def _load(notification_id: int) -> Notification:
         "strike_day",
         "school",
         "district",
-    ).get(pk=notification_id)
+    ).order_by()
+
+
+def _load(notification_id: int) -> Notification:
+    return _with_related().get(pk=notification_id)
+
+
+def messages_load(notification_ids: list[int]) -> dict[int, Notification]:
+    """A batch's rows with what their messages show, in one query."""
+    return {row.pk: row for row in _with_related().filter(pk__in=notification_ids)}
 
 
 def _recipient_name(row: Notification) -> str:
@@ -269,13 +281,19 @@ def _render(kind: str, name: str, ctx: dict[str, Any], fallback: str | None = No
     return template.render(ctx)
 
 
-def message_render(row: Notification) -> Rendered:
+def message_render(row: Notification, channel: str | None = None) -> Rendered:
+    """The message in every form, or only those ``channel`` sends (email: subject, text and
+    HTML; SMS: the text message)."""
     ctx = message_context(row)
-    subject = _render(row.kind, "subject.txt", ctx, "strikes/email/subject.txt") or ""
-    subject = " ".join(subject.split())
+    subject = text = html = sms = ""
+    if channel != Notification.Channel.SMS:
+        subject = _render(row.kind, "subject.txt", ctx, "strikes/email/subject.txt") or ""
+        subject = " ".join(subject.split())
     text = (_render(row.kind, "body.txt", ctx, "strikes/email/body.txt") or "").strip() + "\n"
-    html = _render(row.kind, "body.html", ctx) or linebreaks(text)
-    sms = " ".join((_render(row.kind, "sms.txt", ctx) or text).split())
+    if channel != Notification.Channel.SMS:
+        html = _render(row.kind, "body.html", ctx) or linebreaks(text)
+    if channel != Notification.Channel.EMAIL:
+        sms = " ".join((_render(row.kind, "sms.txt", ctx) or text).split())
     attachments: list[tuple[str, str, str]] = []
     signup = row.signup
     if row.kind == Notification.Kind.CONFIRMATION and signup and signup.status != "waitlisted":
@@ -299,12 +317,14 @@ def _channel_and_address(row: Notification) -> tuple[str, str]:
     raise Undeliverable("The recipient has no email address or mobile number.")
 
 
-def message_send(row: Notification) -> None:
-    """Send one claimed row through its channel. Raises on failure (the caller records it)."""
-    row = _load(row.pk)
+def message_send(row: Notification, *, loaded: Notification | None = None) -> None:
+    """Send one claimed row through its channel. Raises on failure (the caller records it).
+
+    ``loaded``: the row as ``messages_load`` read it for a batch, so it is not read again."""
+    row = loaded if loaded is not None and loaded.pk == row.pk else _load(row.pk)
     _check_still_wanted(row)
     channel, address = _channel_and_address(row)
-    rendered = message_render(row)
+    rendered = message_render(row, channel)
     if channel == Notification.Channel.SMS:
         from strikes.sms import sms_send
 

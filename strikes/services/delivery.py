@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
-from django.db.models import Q
+from django.db.models import Case, F, Q, TextField, Value, When
 from django.utils import timezone
 
 from strikes.models import Notification
@@ -79,48 +79,71 @@ def _sweepable(now: datetime) -> Q:
     )
 
 
+_CLAIM_SQL = """
+UPDATE strikes_notification
+SET status = 'sending', lease_until = %s, attempts = attempts + 1
+WHERE id = %s AND due_at <= %s AND attempts < %s
+  AND (status = 'due' OR (status = 'sending' AND lease_until < %s))
+RETURNING attempts, due_at
+"""
+
+
 def notification_claim(*, notification_id: int) -> Notification | None:
     """Take the row for sending, or None if it is sent, failed, not yet due or held by a live
-    sending lease. A ``due`` row marked queued by the sweep may be claimed by its worker."""
+    sending lease. A ``due`` row marked queued by the sweep may be claimed by its worker.
+
+    One ``UPDATE ... RETURNING``: a second worker claiming the same row waits for the first's
+    row lock, then finds it ``sending`` under a live lease and gets nothing. (This runs once per
+    message, so it is one short statement rather than a locked read and a save.)
+    """
     now = timezone.now()
-    with transaction.atomic():
-        row = (
-            Notification.objects.select_for_update(skip_locked=True)
-            .filter(pk=notification_id, due_at__lte=now)
-            .filter(
-                Q(status=Notification.Status.DUE)
-                | Q(status=Notification.Status.SENDING, lease_until__lt=now)
-            )
-            .first()
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _CLAIM_SQL,
+            [adapt(now + _lease()), notification_id, adapt(now), _max_attempts(), adapt(now)],
         )
-        if row is None:
-            return None
-        if row.attempts >= _max_attempts():
-            # Workers kept dying while sending this one: stop, and show it as failed.
-            row.status = Notification.Status.FAILED
-            row.lease_until = None
-            row.last_error = row.last_error or (
-                f"Gave up after {row.attempts} attempts: the worker stopped while sending."
-            )
-            row.save(update_fields=["status", "lease_until", "last_error"])
-            return None
-        row.status = Notification.Status.SENDING
-        row.lease_until = now + _lease()
-        row.attempts += 1
-        row.save(update_fields=["status", "lease_until", "attempts"])
-    return row
+        claimed = cursor.fetchone()
+    if claimed is None:
+        # Workers kept dying while sending this one: stop, and show it as failed.
+        Notification.objects.filter(
+            Q(status=Notification.Status.DUE)
+            | Q(status=Notification.Status.SENDING, lease_until__lt=now),
+            pk=notification_id,
+            due_at__lte=now,
+            attempts__gte=_max_attempts(),
+        ).update(
+            status=Notification.Status.FAILED,
+            lease_until=None,
+            last_error=Case(
+                When(last_error="", then=Value("Gave up: the worker stopped while sending.")),
+                default=F("last_error"),
+                output_field=TextField(),
+            ),
+        )
+        return None
+    attempts, due_at = claimed
+    if isinstance(due_at, str):  # SQLite hands back text
+        due_at = connection.ops.convert_datetimefield_value(due_at, None, connection)
+    return Notification(
+        pk=notification_id,
+        status=Notification.Status.SENDING,
+        attempts=attempts,
+        due_at=due_at,
+        lease_until=now + _lease(),
+    )
 
 
-def notification_deliver(*, notification_id: int) -> str:
+def notification_deliver(*, notification_id: int, loaded: Notification | None = None) -> str:
     """Claim, send and record one message. Returns what happened: sent, skipped, retry,
-    failed or cancelled."""
+    failed or cancelled. ``loaded``: the row with its related objects, read for a batch."""
     row = notification_claim(notification_id=notification_id)
     if row is None:
         return "skipped"
     from strikes.messages import message_send
 
     try:
-        message_send(row)
+        message_send(row, loaded=loaded)
     except Reschedule as exc:
         Notification.objects.filter(pk=row.pk, status=Notification.Status.SENDING).update(
             status=Notification.Status.DUE,
@@ -169,10 +192,20 @@ def notifications_deliver(*, notification_ids: Iterable[int]) -> BatchResult:
     ``retry_ids`` and the batch carries on with a fresh connection; anything else unexpected is
     logged and the row is left to its lease, so a later sweep picks it up: nothing is dropped.
     """
+    from strikes.messages import messages_load
+
     result = BatchResult()
+    notification_ids = list(notification_ids)
+    try:
+        loaded = messages_load(notification_ids)
+    except (OperationalError, InterfaceError):
+        loaded = {}  # each message reads its own row below, as a single send does
+        connection.close_if_unusable_or_obsolete()
     for notification_id in notification_ids:
         try:
-            outcome = notification_deliver(notification_id=notification_id)
+            outcome = notification_deliver(
+                notification_id=notification_id, loaded=loaded.get(notification_id)
+            )
         except (OperationalError, InterfaceError) as exc:
             log.warning("Notification %s: database error, retrying: %s", notification_id, exc)
             result.retry_ids.append(notification_id)
