@@ -121,7 +121,7 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # How often beat sweeps the outbox for messages that have fallen due.
-NOTIFICATION_SWEEP_SECONDS = env.int("NOTIFICATION_SWEEP_SECONDS", default=120)
+NOTIFICATION_SWEEP_SECONDS = env.int("NOTIFICATION_SWEEP_SECONDS", default=60)
 CELERY_BEAT_SCHEDULE = {
     "sweep-due-notifications": {
         "task": "strikes.tasks.notifications_sweep",
@@ -188,6 +188,9 @@ STORAGES = {
 # Map tiles for the dashboard; empty means points on a plain background (no outside requests).
 MAP_TILE_URL = env("MAP_TILE_URL", default="")
 MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", default="")
+# The dashboard's figures are shared for this long by everyone watching the same place (0: off).
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=10)
+DASHBOARD_REFRESH_SECONDS = env.int("DASHBOARD_REFRESH_SECONDS", default=30)
 # The Code of Practice on Picketing advises no more than this many pickets at an entrance.
 PICKETS_ADVISED_PER_ENTRANCE = 6
 
@@ -218,7 +221,7 @@ NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
 # between sweeps (rate x SWEEP_SECONDS), few enough that they claim them all within the queued
 # lease (rate x QUEUED_LEASE_SECONDS). See bench/README.md, "Notification fan-out".
 NOTIFICATION_BATCH_SIZE = env.int("NOTIFICATION_BATCH_SIZE", default=200)
-NOTIFICATION_SWEEP_LIMIT = env.int("NOTIFICATION_SWEEP_LIMIT", default=20_000)
+NOTIFICATION_SWEEP_LIMIT = env.int("NOTIFICATION_SWEEP_LIMIT", default=30_000)
 REMINDER_SCHEDULE_SECONDS = env.int("REMINDER_SCHEDULE_SECONDS", default=300)
 CELERY_BEAT_SCHEDULE["schedule-reminders"] = {
     "task": "strikes.tasks.reminders_schedule_task",
