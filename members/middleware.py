@@ -38,14 +38,18 @@ MFA_EXEMPT_URL_NAMES = frozenset(
 )
 
 
-class OfficerMFAMiddleware:
-    """Send a signed-in officer who has no authenticator app to the page that sets one up."""
+class ViewMiddleware:
+    """A middleware that acts only in ``process_view``, once the URL is resolved."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
+
+
+class OfficerMFAMiddleware(ViewMiddleware):
+    """Send a signed-in officer who has no authenticator app to the page that sets one up."""
 
     def process_view(
         self, request: HttpRequest, view_func: Any, args: Any, kwargs: Any
@@ -94,14 +98,8 @@ PUBLIC_READ_URL_NAMES = frozenset(
 )
 
 
-class PublicRateLimitMiddleware:
+class PublicRateLimitMiddleware(ViewMiddleware):
     """Limit how often one address may use the public, secret-link pages (HTTP 429 past it)."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
 
     def process_view(
         self, request: HttpRequest, view_func: Any, args: Any, kwargs: Any
