@@ -46,33 +46,6 @@ def organiser(union, kind="national_organiser", **place):
     return f.RoleFactory(union=union, kind=kind, **place).user
 
 
-@pytest.fixture
-def national(world):
-    return organiser(world.union)
-
-
-@pytest.fixture
-def dispute(world, national):
-    d = dispute_create(
-        union=world.union,
-        title="Pay 2026",
-        nations=[world.nation],
-        staff_groups=["teacher"],
-        acting_user=national,
-    )
-    ballot_record(
-        dispute=d,
-        opens_on=dt.date(2026, 10, 1),
-        closes_on=dt.date(2026, 11, 2),
-        electorate=1000,
-        votes_cast=600,
-        votes_yes=500,
-        votes_no=100,
-        acting_user=national,
-    )
-    return d
-
-
 def announce(dispute, user, scope_kind="national", **places):
     return strike_day_announce(
         dispute=dispute, date=DAY, scope_kind=scope_kind, acting_user=user, today=TODAY, **places

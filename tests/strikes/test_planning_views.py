@@ -9,7 +9,7 @@ import time_machine
 from django.urls import reverse
 
 from strikes.models import Ballot, CalledOutSchool, PicketLine, Rally, StrikeDay
-from strikes.services.planning import ballot_record, dispute_create, strike_day_announce
+from strikes.services.planning import ballot_record, strike_day_announce
 from tests import factories as f
 
 pytestmark = [pytest.mark.usefixtures("rule_sets"), pytest.mark.django_db]
@@ -26,33 +26,6 @@ def frozen():
 
 def role(world, kind="national_organiser", **place):
     return f.RoleFactory(union=world.union, kind=kind, **place).user
-
-
-@pytest.fixture
-def national(world):
-    return role(world)
-
-
-@pytest.fixture
-def dispute(world, national):
-    d = dispute_create(
-        union=world.union,
-        title="Pay 2026",
-        nations=[world.nation],
-        staff_groups=["teacher"],
-        acting_user=national,
-    )
-    ballot_record(
-        dispute=d,
-        opens_on=dt.date(2026, 10, 1),
-        closes_on=dt.date(2026, 11, 2),
-        electorate=1000,
-        votes_cast=600,
-        votes_yes=500,
-        votes_no=100,
-        acting_user=national,
-    )
-    return d
 
 
 @pytest.fixture
