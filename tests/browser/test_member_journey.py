@@ -64,3 +64,23 @@ def test_supporter_joins_from_the_public_link(
     expect(page.locator("h1")).to_contain_text("off the rota")
     signup.refresh_from_db()
     assert signup.status == "cancelled"
+
+
+@pytest.mark.browser
+def test_district_officer_joins_a_shift_from_the_dashboard_school_page(
+    page, live_server, browser_login, world, line
+):
+    officer = f.RoleFactory(union=world.union, kind="district_officer", district=world.d1).user
+    browser_login(page, officer)
+    page.goto(f"{live_server.url}/dashboard/{line.strike_day_id}/school/{world.s1.pk}/")
+    expect(page.get_by_role("link", name="Run this school's lines")).to_be_visible()
+    page.get_by_role("link", name="Join a shift here").click()
+    expect(page.locator("h1")).to_have_text(f"Strike days at {world.s1.name}")
+    shift = page.locator(f"#shift-{line.test_shift.pk}")
+    shift.get_by_role("button", name="Sign up").click()
+    expect(page.locator(f"#shift-{line.test_shift.pk}")).to_contain_text("You're signed up")
+    # Their own strike-days page now carries the school they joined.
+    page.get_by_role("link", name="Back to your strike days").click()
+    expect(page.locator("h1")).to_have_text("Your strike days")
+    expect(page.locator(f"#shift-{line.test_shift.pk}")).to_contain_text("You're signed up")
+    assert Signup.objects.get(user=officer).shift_id == line.test_shift.pk
