@@ -1,0 +1,38 @@
+"""Action, by topic: planning (rule sets to rallies), lines and sign-ups, reports, notifications.
+
+Every model is importable from ``strikes.models`` as before."""
+
+from __future__ import annotations
+
+from strikes.models.base import new_token
+from strikes.models.lines import PicketLine, Shift, Signup
+from strikes.models.notifications import Notification
+from strikes.models.planning import (
+    Ballot,
+    BallotUnit,
+    CalledOutSchool,
+    Dispute,
+    Rally,
+    RuleSet,
+    StaffGroup,
+    StrikeDay,
+)
+from strikes.models.reports import PicketReport, ReportBucket
+
+__all__ = [
+    "Ballot",
+    "BallotUnit",
+    "CalledOutSchool",
+    "Dispute",
+    "Notification",
+    "PicketLine",
+    "PicketReport",
+    "Rally",
+    "ReportBucket",
+    "RuleSet",
+    "Shift",
+    "Signup",
+    "StaffGroup",
+    "StrikeDay",
+    "new_token",
+]
