@@ -1,20 +1,7 @@
-"""Domain errors carry a machine-readable code; views turn them into a message or a 409."""
+"""Kept for old imports: the domain errors live in ``kernel.errors``."""
 
 from __future__ import annotations
 
+from kernel.errors import DomainError, NotAllowed
 
-class DomainError(Exception):
-    code = "error"
-
-    def __init__(self, message: str, *, code: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        if code is not None:
-            self.code = code
-
-    def __str__(self) -> str:
-        return self.message
-
-
-class NotAllowed(DomainError):
-    code = "not_allowed"
+__all__ = ["DomainError", "NotAllowed"]
