@@ -75,3 +75,66 @@ def test_home_page_fits_the_role(client, world, role, text):
     user = f.RoleFactory(union=world.union, **role).user
     client.force_login(user)
     assert text in client.get("/").content
+
+
+def _sign_in_with_first_code(client, email):
+    client.post("/accounts/login/code/", {"email": email})
+    assert len(mail.outbox) == 1
+    return client.post("/accounts/login/code/confirm/", {"code": code_from(mail.outbox[0])})
+
+
+def _assert_signed_in_once(client, response, user):
+    assert response.status_code == 302
+    assert "verif" not in response["Location"]
+    home = client.get(response["Location"])
+    assert home.wsgi_request.user == user
+    assert len(mail.outbox) == 1, [m.subject for m in mail.outbox]
+    address = EmailAddress.objects.get(user=user)
+    assert (address.verified, address.primary) == (True, True)
+
+
+def test_first_code_signs_in_a_member_with_no_email_address_row(client, world):
+    """Members seeded or invited have no allauth EmailAddress row: the first right code must
+    still sign them in, with no second "verify your email" message."""
+    user = f.MembershipFactory(
+        union=world.union, workplace=world.s1, user__email="seeded@example.org"
+    ).user
+    assert not EmailAddress.objects.filter(user=user).exists()
+    response = _sign_in_with_first_code(client, "seeded@example.org")
+    _assert_signed_in_once(client, response, user)
+
+
+def test_first_code_signs_in_a_member_from_the_csv_import(client, world, tmp_path):
+    from django.core.management import call_command
+
+    from members.models import User
+
+    world.s1.urn = 123456
+    world.s1.save(update_fields=["urn"])
+    export = tmp_path / "members.csv"
+    export.write_text(
+        "email,name,member_number,urn,staff_group,phone,branch\n"
+        "Imported.Member@example.org,Imogen Imported,N1,123456,teacher,,x\n",
+        encoding="utf-8",
+    )
+    call_command("import_members", str(export), "--union", world.union.short_name)
+    user = User.objects.get(email__iexact="imported.member@example.org")
+    response = _sign_in_with_first_code(client, "imported.member@example.org")
+    _assert_signed_in_once(client, response, user)
+
+
+def test_a_wrong_code_proves_nothing(client, world):
+    user = f.MembershipFactory(
+        union=world.union, workplace=world.s1, user__email="unproven@example.org"
+    ).user
+    client.post("/accounts/login/code/", {"email": "unproven@example.org"})
+    client.post("/accounts/login/code/confirm/", {"code": "AAAA-AAAA"})
+    assert not EmailAddress.objects.filter(user=user).exists()
+
+
+def test_unknown_address_is_told_to_ask_the_union_not_to_sign_up(client, db):
+    client.post("/accounts/login/code/", {"email": "stranger@example.org"})
+    assert len(mail.outbox) == 1
+    body = mail.outbox[0].body
+    assert "no member with that address" in body
+    assert "/accounts/signup/" not in body
