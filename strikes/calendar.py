@@ -1,55 +1,53 @@
-"""iCalendar (RFC 5545) text for picket shifts, written by hand: it is a small format.
+"""Every iCalendar (RFC 5545) file and feed the app serves, built with ``icalendar``.
 
-Times are written in UTC with a ``Z``, so calendar apps place a 07:30 London picket right on
-both sides of the clock change.
+One builder for the three calendars: a member's shifts (download, feed and the confirmation
+email's attachment) and an organiser's strike days (the planning feed). Times are written in
+London local time with ``TZID=Europe/London`` and every calendar carries the matching
+``VTIMEZONE`` (RFC 5545 3.6.5 requires it), so a 07:30 picket is 07:30 on both sides of the
+clock change. ``icalendar`` does the escaping and the 75-octet line folding.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
+from icalendar import Calendar, Event, Timezone
 
-from strikes.models import Signup
+from strikes.models import Signup, StrikeDay
 
-CRLF = "\r\n"
+LONDON_TZID = "Europe/London"
+LONDON = ZoneInfo(LONDON_TZID)
 
 
-def ics_escape(text: str) -> str:
-    """Escape a TEXT value (RFC 5545 3.3.11)."""
-    return (
-        text.replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
+def _london(moment: dt.datetime) -> dt.datetime:
+    return moment.astimezone(LONDON)
+
+
+def calendar_text(*, name: str, prodid: str, events: Iterable[Event]) -> str:
+    """A whole VCALENDAR: the London VTIMEZONE (covering the events' years), then the events."""
+    events = list(events)
+    years = [event.start.year for event in events] or [timezone.localdate().year]
+    calendar = Calendar.new(
+        prodid=prodid, name=name, calscale="GREGORIAN", method="PUBLISH", version="2.0"
     )
+    # Only the transitions around the events, not every clock change since 1970.
+    calendar.add_component(
+        Timezone.from_tzinfo(
+            LONDON,
+            tzid=LONDON_TZID,
+            first_date=dt.date(min(years) - 1, 1, 1),
+            last_date=dt.date(max(years) + 2, 1, 1),
+        )
+    )
+    for event in events:
+        calendar.add_component(event)
+    return calendar.to_ical().decode("utf-8")
 
 
-def ics_fold(line: str) -> str:
-    """Fold a content line at 75 octets, never inside a UTF-8 character (RFC 5545 3.1)."""
-    parts: list[str] = []
-    current = ""
-    size = 0
-    limit = 75
-    for char in line:
-        width = len(char.encode("utf-8"))
-        if size + width > limit:
-            parts.append(current)
-            current = " "
-            size = 1
-        current += char
-        size += width
-    parts.append(current)
-    return CRLF.join(parts)
-
-
-def ics_utc(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def _event_lines(signup: Signup, stamp: datetime) -> list[str]:
+def signup_event(signup: Signup, *, stamp: dt.datetime) -> Event:
     shift = signup.shift
     line = shift.picket_line
     school = line.school
@@ -57,38 +55,29 @@ def _event_lines(signup: Signup, stamp: datetime) -> list[str]:
     where = ", ".join(
         part for part in (school.name, line.entrance.name, school.town, school.postcode) if part
     )
-    return [
-        "BEGIN:VEVENT",
-        f"UID:signup-{signup.pk}@picketline",
-        f"DTSTAMP:{ics_utc(stamp)}",
-        f"DTSTART:{ics_utc(shift.starts_at)}",
-        f"DTEND:{ics_utc(shift.ends_at)}",
-        f"SUMMARY:{ics_escape(f'{status}Picket at {school.name}')}",
-        f"LOCATION:{ics_escape(where)}",
-        f"DESCRIPTION:{ics_escape(f'Picket line at {line.entrance.name}.')}",
-        "END:VEVENT",
-    ]
+    return Event.new(
+        uid=f"signup-{signup.pk}@picketline",
+        stamp=stamp,
+        start=_london(shift.starts_at),
+        end=_london(shift.ends_at),
+        summary=f"{status}Picket at {school.name}",
+        location=where,
+        description=f"Picket line at {line.entrance.name}.",
+    )
 
 
 def ics_calendar(signups: Iterable[Signup], *, name: str = "Picket shifts") -> str:
-    """A whole VCALENDAR for these signups (shift, line, school and entrance preloaded)."""
+    """A member's shifts (shift, line, school and entrance preloaded)."""
     stamp = timezone.now()
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//Picketline//Picket shifts//EN",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        f"X-WR-CALNAME:{ics_escape(name)}",
-    ]
-    for signup in signups:
-        lines.extend(_event_lines(signup, stamp))
-    lines.append("END:VCALENDAR")
-    return "".join(ics_fold(line) + CRLF for line in lines)
+    return calendar_text(
+        name=name,
+        prodid="-//Picketline//Picket shifts//EN",
+        events=(signup_event(signup, stamp=stamp) for signup in signups),
+    )
 
 
 def signup_ics(signup: Signup) -> str:
-    """One signup's calendar text (used for the confirmation email's attachment)."""
+    """One signup's calendar text (the confirmation email's attachment)."""
     return ics_calendar([signup])
 
 
@@ -102,3 +91,27 @@ def ics_attachment_for_signup(signup_id: int) -> tuple[str, str, str] | None:
     if signup is None:
         return None
     return (f"picket-{signup.pk}.ics", ics_calendar([signup]), "text/calendar")
+
+
+def strike_days_ics(days: Iterable[StrikeDay], *, title: str, host: str) -> str:
+    """An organiser's feed of a dispute's strike days, one event per day in London time.
+
+    Each day carries ``schools_out`` (annotated by the planning selector), which the event's
+    description states.
+    """
+    stamp = timezone.now()
+    events = []
+    for day in days:
+        count = day.schools_out
+        text = f"{count} school{'' if count == 1 else 's'} called out."
+        events.append(
+            Event.new(
+                uid=f"strike-day-{day.pk}@{host}",
+                stamp=stamp,
+                start=dt.datetime.combine(day.date, day.starts_at, tzinfo=LONDON),
+                end=dt.datetime.combine(day.date, day.ends_at, tzinfo=LONDON),
+                summary=day.title or f"Strike day: {title}",
+                description=text,
+            )
+        )
+    return calendar_text(name=title, prodid="-//Picketline//Planning//EN", events=events)

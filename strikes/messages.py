@@ -9,7 +9,7 @@ so a reminder says what is true at that moment.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import linebreaks
 
+from strikes.calendar import signup_ics
 from strikes.models import Notification, PicketLine, PicketReport, Shift, Signup
 from strikes.services.delivery import Reschedule, Undeliverable
 
@@ -83,40 +84,9 @@ def signup_link_read(token: str) -> tuple[int, str]:
 # --- Calendar -------------------------------------------------------------------------------
 
 
-def _ics_escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
-
-def _ics_time(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
 def shift_ics(*, signup: Signup) -> str:
-    """One VEVENT for a signup's shift (times in UTC, so right across the clock changes)."""
-    try:  # another area may provide the shared calendar builder
-        from strikes.calendar import signup_ics  # type: ignore[attr-defined]
-
-        return signup_ics(signup)
-    except (ImportError, AttributeError, TypeError):
-        pass
-    shift = signup.shift
-    line = shift.picket_line
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//Picketline//Picket shifts//EN",
-        "METHOD:PUBLISH",
-        "BEGIN:VEVENT",
-        f"UID:signup-{signup.pk}@picketline",
-        f"DTSTAMP:{_ics_time(timezone.now())}",
-        f"DTSTART:{_ics_time(shift.starts_at)}",
-        f"DTEND:{_ics_time(shift.ends_at)}",
-        f"SUMMARY:{_ics_escape(f'Picket: {line.school.name}')}",
-        f"LOCATION:{_ics_escape(f'{line.entrance.name}, {line.school.name}')}",
-        "END:VEVENT",
-        "END:VCALENDAR",
-    ]
-    return "\r\n".join(lines) + "\r\n"
+    """The signup's shift as a calendar, for the confirmation email."""
+    return signup_ics(signup)
 
 
 # --- Rendering ------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from members.errors import DomainError
 from members.permissions import Viewer, viewer_for
 from schools.models import District
+from strikes.calendar import strike_days_ics
 from strikes.forms.planning import (
     AnnounceForm,
     BallotForm,
@@ -330,14 +331,6 @@ def calendar(request: HttpRequest, viewer: Viewer, dispute_id: int) -> HttpRespo
     )
 
 
-def _schools_text(count: int) -> str:
-    return f"{count} school{'' if count == 1 else 's'} called out."
-
-
-def _ics_text(text: str) -> str:
-    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
-
 @officer_view
 def calendar_ics(request: HttpRequest, viewer: Viewer, dispute_id: int) -> HttpResponse:
     dispute = sel.dispute_for_viewer(viewer=viewer, dispute_id=dispute_id)
@@ -351,31 +344,9 @@ def calendar_ics(request: HttpRequest, viewer: Viewer, dispute_id: int) -> HttpR
         school_id=school.pk if school else None,
     )
     host = request.get_host().split(":")[0] or "picketline"
-    stamp = timezone.now().astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//Picketline//Planning//EN",
-        "CALSCALE:GREGORIAN",
-        f"X-WR-CALNAME:{_ics_text(dispute.title)}",
-    ]
-    for day in days:
-        start = dt.datetime.combine(day.date, day.starts_at)
-        end = dt.datetime.combine(day.date, day.ends_at)
-        summary = day.title or f"Strike day: {dispute.title}"
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:strike-day-{day.pk}@{host}",
-            f"DTSTAMP:{stamp}",
-            f"DTSTART;TZID=Europe/London:{start:%Y%m%dT%H%M%S}",
-            f"DTEND;TZID=Europe/London:{end:%Y%m%dT%H%M%S}",
-            f"SUMMARY:{_ics_text(summary)}",
-            f"DESCRIPTION:{_ics_text(_schools_text(day.schools_out))}",
-            "END:VEVENT",
-        ]
-    lines.append("END:VCALENDAR")
     response = HttpResponse(
-        "\r\n".join(lines) + "\r\n", content_type="text/calendar; charset=utf-8"
+        strike_days_ics(days, title=dispute.title, host=host),
+        content_type="text/calendar; charset=utf-8",
     )
     suffix = f"-district-{district_id}" if district_id else ""
     suffix += f"-school-{school.urn}" if school else ""

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.urls import reverse
+from icalendar import Calendar
 
 from strikes.models import Ballot, CalledOutSchool, PicketLine, Rally, StrikeDay
 from strikes.services.planning import ballot_record, strike_day_announce
@@ -309,10 +311,12 @@ def test_calendar_ics_for_a_district(client, world, national, day):
     response = client.get(url, {"district": world.d1.pk})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/calendar")
-    body = response.content.decode()
-    assert "BEGIN:VEVENT" in body
-    assert "DTSTART;TZID=Europe/London:20261210T073000" in body
-    assert "2 schools called out." in body
+    calendar = Calendar.from_ical(response.content)
+    assert [tz.tz_name for tz in calendar.timezones] == ["Europe/London"]
+    assert calendar.get_missing_tzids() == set()
+    (event,) = calendar.events
+    assert event.start == dt.datetime(2026, 12, 10, 7, 30, tzinfo=ZoneInfo("Europe/London"))
+    assert event.description == "2 schools called out."
 
 
 def test_calendar_ics_skips_districts_where_the_day_is_cancelled(client, world, national, day):

@@ -1,13 +1,19 @@
-"""The .ics we write by hand: RFC 5545 shape, folding, and times across the clock change."""
+"""Every calendar we serve, read back with icalendar: the London VTIMEZONE, local times across
+the clock changes, escaping and line folding."""
 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
-import pytest
+from icalendar import Calendar
 
-from strikes.calendar import ics_calendar, ics_escape, ics_fold
+from strikes.calendar import ics_attachment_for_signup, ics_calendar
+from strikes.messages import shift_ics
 from tests import factories as f
+
+LONDON = ZoneInfo("Europe/London")
 
 
 def _signup_on(day: dt.date, **school):
@@ -23,70 +29,96 @@ def _signup_on(day: dt.date, **school):
     return f.SignupFactory(shift=shift)
 
 
-def test_summer_shift_is_0630_utc(db):
-    # Friday 23 October 2026: still British Summer Time (clocks go back on 25 October).
-    text = ics_calendar([_signup_on(dt.date(2026, 10, 23))])
-    assert "DTSTART:20261023T063000Z\r\n" in text
-    assert "DTEND:20261023T080000Z\r\n" in text
+def _event(text: str):
+    calendar = Calendar.from_ical(text)
+    (event,) = calendar.events
+    return calendar, event
 
 
-def test_winter_shift_is_0730_utc(db):
-    # Monday 26 October 2026: Greenwich Mean Time again.
-    text = ics_calendar([_signup_on(dt.date(2026, 10, 26))])
-    assert "DTSTART:20261026T073000Z\r\n" in text
+def test_every_calendar_carries_the_london_vtimezone(db):
+    calendar, _ = _event(ics_calendar([_signup_on(dt.date(2026, 11, 4))]))
+    (tz,) = calendar.timezones
+    assert tz.tz_name == "Europe/London"
+    assert calendar.get_missing_tzids() == set()
+    # The VTIMEZONE's own rules give London's offsets on both sides of the change.
+    zone = tz.to_tz()
+    assert zone.utcoffset(dt.datetime(2026, 7, 1, 12)) == dt.timedelta(hours=1)
+    assert zone.utcoffset(dt.datetime(2026, 12, 1, 12)) == dt.timedelta(0)
+
+
+def test_an_empty_calendar_still_has_its_timezone(db):
+    calendar = Calendar.from_ical(ics_calendar([]))
+    assert [tz.tz_name for tz in calendar.timezones] == ["Europe/London"]
+    assert calendar.events == []
+
+
+def test_0730_stays_0730_local_on_both_sides_of_the_autumn_change(db):
+    # Friday 23 October 2026 is British Summer Time; clocks go back on Sunday 25 October.
+    summer_text = ics_calendar([_signup_on(dt.date(2026, 10, 23))])
+    winter_text = ics_calendar([_signup_on(dt.date(2026, 10, 26))])
+    assert "DTSTART;TZID=Europe/London:20261023T073000\r\n" in summer_text
+    assert "DTSTART;TZID=Europe/London:20261026T073000\r\n" in winter_text
+    _, summer = _event(summer_text)
+    _, winter = _event(winter_text)
+    assert summer.start.astimezone(dt.UTC) == dt.datetime(2026, 10, 23, 6, 30, tzinfo=dt.UTC)
+    assert winter.start.astimezone(dt.UTC) == dt.datetime(2026, 10, 26, 7, 30, tzinfo=dt.UTC)
+    assert summer.end.astimezone(LONDON).time() == dt.time(9, 0)
 
 
 def test_spring_change_late_march(db):
     # Clocks go forward on Sunday 29 March 2026.
-    before = ics_calendar([_signup_on(dt.date(2026, 3, 27))])
-    after = ics_calendar([_signup_on(dt.date(2026, 3, 30))])
-    assert "DTSTART:20260327T073000Z" in before
-    assert "DTSTART:20260330T063000Z" in after
+    _, before = _event(ics_calendar([_signup_on(dt.date(2026, 3, 27))]))
+    _, after = _event(ics_calendar([_signup_on(dt.date(2026, 3, 30))]))
+    assert before.start.astimezone(dt.UTC).time() == dt.time(7, 30)
+    assert after.start.astimezone(dt.UTC).time() == dt.time(6, 30)
 
 
-def test_calendar_shape_and_crlf(db):
+def test_text_is_escaped_and_read_back_whole(db):
     signup = _signup_on(dt.date(2026, 11, 4), name="St Mary's, Church; School")
     text = ics_calendar([signup])
-    assert text.startswith("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n")
-    assert text.endswith("END:VCALENDAR\r\n")
     assert "\n" not in text.replace("\r\n", "")
-    assert f"UID:signup-{signup.pk}@picketline\r\n" in text
-    assert "DTSTAMP:" in text
     assert "SUMMARY:Picket at St Mary's\\, Church\\; School" in text
-    assert "LOCATION:" in text
+    _, event = _event(text)
+    assert str(event["UID"]) == f"signup-{signup.pk}@picketline"
+    assert event.summary == "Picket at St Mary's, Church; School"
+    assert event.DTSTAMP is not None
 
 
-def test_long_lines_fold_at_75_octets_without_splitting_characters():
-    line = "LOCATION:" + ics_escape("Ysgol Gymraeg Llundain – " * 8)
-    folded = ics_fold(line)
-    parts = folded.split("\r\n")
-    assert len(parts) > 1
-    assert all(len(p.encode("utf-8")) <= 75 for p in parts)
-    assert all(p.startswith(" ") for p in parts[1:])
-    assert "".join([parts[0]] + [p[1:] for p in parts[1:]]) == line
-
-
-def test_escape_newlines_and_backslashes():
-    assert ics_escape("a\\b\nc") == "a\\\\b\\nc"
+def test_long_lines_fold_at_75_octets_without_splitting_characters(db):
+    name = "Ysgol Gymraeg Llundain – " * 8
+    signup = _signup_on(dt.date(2026, 11, 4), name=name)
+    text = ics_calendar([signup])
+    lines = text.split("\r\n")
+    assert all(len(line.encode("utf-8")) <= 75 for line in lines)
+    assert any(line.startswith(" ") for line in lines)  # folded continuation lines
+    _, event = _event(text)
+    assert event.summary == f"Picket at {name}"
 
 
 def test_attachment_for_confirmation_email(db):
-    from strikes.calendar import ics_attachment_for_signup
-
     signup = _signup_on(dt.date(2026, 11, 4))
     name, text, mimetype = ics_attachment_for_signup(signup.pk)
     assert name == f"picket-{signup.pk}.ics"
     assert mimetype == "text/calendar"
-    assert "BEGIN:VEVENT" in text
+    _, event = _event(text)
+    assert str(event["UID"]) == f"signup-{signup.pk}@picketline"
     assert ics_attachment_for_signup(999999) is None
 
 
 def test_confirmation_email_uses_the_shared_calendar_builder(db):
-    messages = pytest.importorskip("strikes.messages")
-    shift_ics = getattr(messages, "shift_ics", None)
-    if shift_ics is None:
-        pytest.skip("the notifications area has no shift_ics")
     signup = _signup_on(dt.date(2026, 10, 23))
-    text = shift_ics(signup=signup)
-    assert "DTSTART:20261023T063000Z\r\n" in text
-    assert "CALSCALE:GREGORIAN" in text  # ours, not the fallback
+    calendar, event = _event(shift_ics(signup=signup))
+    assert [tz.tz_name for tz in calendar.timezones] == ["Europe/London"]
+    assert event.start == dt.datetime(2026, 10, 23, 7, 30, tzinfo=LONDON)
+
+
+def test_no_calendar_is_written_by_hand():
+    root = Path(__file__).resolve().parents[2]
+    marker = "BEGIN:" + "VCALENDAR"
+    written = [
+        path.relative_to(root)
+        for folder in ("config", "kernel", "members", "schools", "strikes", "templates")
+        for path in (root / folder).rglob("*")
+        if path.suffix in {".py", ".html", ".txt", ".ics"} and marker in path.read_text()
+    ]
+    assert written == []
