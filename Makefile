@@ -1,47 +1,69 @@
 # Picketline: `make run` starts the app, `make test` runs the whole suite.
-# Both create the virtual environment and install the locked requirements when needed.
+# Both create the virtual environment and install the locked requirements when needed:
+# requirements.lock (running) for `make run`, requirements-dev.lock (running + testing) for
+# `make test` and `make lint`. Both locks carry hashes; `make lock` regenerates them from
+# pyproject.toml (`make lock LOCK_ARGS="--upgrade-package django"` to move one package).
 
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+PIP    := $(BIN)/python -m pip --disable-pip-version-check
+RUN_STAMP := $(VENV)/.installed-run-$(shell cat requirements.lock | cksum | cut -d' ' -f1)
+DEV_STAMP := $(VENV)/.installed-dev-$(shell cat requirements-dev.lock | cksum | cut -d' ' -f1)
+LOCK_ARGS ?=
+UV_COMPILE = $(BIN)/uv pip compile pyproject.toml --quiet --python-version 3.11 \
+	--generate-hashes --custom-compile-command "make lock" $(LOCK_ARGS)
 
-.PHONY: run test install lint format migrations-check check-deploy clean
+.PHONY: run test install install-dev lint format migrations-check check-deploy lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): requirements.lock pyproject.toml | $(BIN)/python
-	@echo "Installing the locked requirements into $(VENV) ..."
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
-	@rm -f $(VENV)/.installed-*
+$(RUN_STAMP): requirements.lock | $(BIN)/python
+	@echo "Installing requirements.lock into $(VENV) ..."
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet --require-hashes -r requirements.lock
+	@rm -f $(VENV)/.installed-run-*
 	@touch $@
 
-install: $(STAMP)
+$(DEV_STAMP): requirements-dev.lock | $(BIN)/python
+	@echo "Installing requirements-dev.lock into $(VENV) ..."
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet --require-hashes -r requirements-dev.lock
+	@rm -f $(VENV)/.installed-dev-*
+	@touch $@
+
+install: $(RUN_STAMP)
+
+install-dev: $(DEV_STAMP)
 
 run: install
 	$(BIN)/python manage.py run_dev
 
-test: install
+test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: install
+lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-format: install
+format: install-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-migrations-check: install
+migrations-check: install-dev
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
-check-deploy: install
+check-deploy: install-dev
 	DJANGO_SETTINGS_MODULE=config.settings.production \
 	SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(64))') \
 	ALLOWED_HOSTS=picketline.example.org \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+# Regenerate both locks from pyproject.toml; the dev lock is held to the runtime lock's versions.
+lock: install-dev
+	$(UV_COMPILE) -o requirements.lock
+	$(UV_COMPILE) --extra dev -c requirements.lock -o requirements-dev.lock
 
 clean:
 	rm -rf $(VENV) var db.sqlite3
