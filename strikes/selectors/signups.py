@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from members.models import Role
@@ -44,8 +44,16 @@ class ShiftCard:
 
 @dataclass
 class LineView:
+    """A line and, when expanded, its shift cards; folded lines carry only their summary (the
+    page loads their shifts when opened), so a school with a thousand shifts stays readable."""
+
     line: PicketLine
     cards: list[ShiftCard] = field(default_factory=list)
+    expanded: bool = True
+    shift_count: int = 0
+    places_free: int = 0
+    shifts_short: int = 0
+    mine: bool = False
 
 
 @dataclass
@@ -124,10 +132,22 @@ def school_pairs_for_official(*, user: Any, school: School) -> set[tuple[int, in
     }
 
 
-def strike_days_for_member(*, user: Any, school: School | None = None) -> list[DayView]:
+#: A day whose school has at most this many shifts shows them all; above it, the page opens the
+#: lines the person is on (or the first line) and folds the others into one summary each.
+INLINE_SHIFTS = 60
+
+
+def strike_days_for_member(
+    *, user: Any, school: School | None = None, open_line_id: int | None = None
+) -> list[DayView]:
     """Upcoming strike days that call out the person's own school (and any school they join as
     an official), with lines and shifts; or only ``school``'s when given (an official joining
-    a line they represent; the caller checked ``school_pairs_for_official``)."""
+    a line they represent; the caller checked ``school_pairs_for_official``).
+
+    Lines are grouped by entrance. When a school's day has more than ``INLINE_SHIFTS`` shifts,
+    only the lines the person is signed up on (else the first), and ``open_line_id``, carry
+    their shift cards; the others carry a summary. Five queries, whatever the numbers.
+    """
     if school is not None:
         pairs = school_pairs_for_official(user=user, school=school)
     else:
@@ -146,40 +166,91 @@ def strike_days_for_member(*, user: Any, school: School | None = None) -> list[D
         return []
     days = [DayView(day=c.strike_day, called_out=c) for c in called]
     by_key = {(c.strike_day_id, c.school_id): view for c, view in zip(called, days, strict=True)}
-    lines = (
+    live = Q(shifts__cancelled_at__isnull=True)
+    lines = list(
         PicketLine.objects.filter(
             strike_day_id__in={c.strike_day_id for c in called},
             school_id__in={c.school_id for c in called},
         )
         .select_related("entrance__site")
-        .prefetch_related(
-            Prefetch(
-                "shifts",
-                queryset=Shift.objects.order_by("starts_at", "id").prefetch_related(
-                    Prefetch(
-                        "signups",
-                        queryset=Signup.objects.filter(user_id=user.pk),
-                        to_attr="mine",
-                    )
-                ),
-            )
+        .annotate(
+            n_shifts=Count("shifts", filter=live),
+            n_free=Sum(F("shifts__capacity") - F("shifts__booked"), filter=live),
+            n_short=Count(
+                "shifts", filter=live & Q(shifts__booked__lt=F("shifts__minimum_wanted"))
+            ),
+            n_mine=Exists(
+                Signup.objects.filter(
+                    shift__picket_line=OuterRef("pk"), user_id=user.pk, status__in=ACTIVE
+                )
+            ),
         )
-        .order_by("-entrance__site__is_main", "entrance__site__name", "-entrance__is_main")
+        .order_by("-entrance__site__is_main", "entrance__site__name", "-entrance__is_main", "pk")
     )
     _attach_rallies(called, days)
-    now = timezone.now()
+    per_view: dict[tuple[int, int], list[LineView]] = {}
     for line in lines:
-        view = by_key.get((line.strike_day_id, line.school_id))
-        if view is None:
+        key = (line.strike_day_id, line.school_id)
+        if key not in by_key:
             continue
-        line_view = LineView(line=line)
-        for shift in line.shifts.all():
-            mine = shift.mine[0] if shift.mine else None
-            line_view.cards.append(
-                shift_card_build(shift, mine, allowed=True, day_cancelled=view.cancelled, now=now)
+        per_view.setdefault(key, []).append(
+            LineView(
+                line=line,
+                expanded=False,
+                shift_count=line.n_shifts,
+                places_free=line.n_free or 0,
+                shifts_short=line.n_short,
+                mine=line.n_mine,
             )
-        view.lines.append(line_view)
+        )
+    opened: list[LineView] = []
+    for key, views in per_view.items():
+        if sum(v.shift_count for v in views) <= INLINE_SHIFTS:
+            chosen = views
+        else:
+            chosen = [v for v in views if v.mine or v.line.pk == open_line_id] or views[:1]
+        for v in chosen:
+            v.expanded = True
+        opened += chosen
+        by_key[key].lines = views
+    _attach_cards(opened, user=user, views=by_key)
     return days
+
+
+def _attach_cards(
+    line_views: list[LineView], *, user: Any, views: dict[tuple[int, int], DayView]
+) -> None:
+    """The shift cards of the opened lines: their shifts and the person's own signups (two
+    queries)."""
+    if not line_views:
+        return
+    by_line = {lv.line.pk: lv for lv in line_views}
+    shifts = list(
+        Shift.objects.filter(picket_line_id__in=by_line)
+        .order_by("starts_at", "id")
+        .prefetch_related(
+            Prefetch("signups", queryset=Signup.objects.filter(user_id=user.pk), to_attr="mine")
+        )
+    )
+    now = timezone.now()
+    for shift in shifts:
+        line_view = by_line[shift.picket_line_id]
+        shift.picket_line = line_view.line
+        day = views[(line_view.line.strike_day_id, line_view.line.school_id)]
+        mine = shift.mine[0] if shift.mine else None
+        line_view.cards.append(
+            shift_card_build(shift, mine, allowed=True, day_cancelled=day.cancelled, now=now)
+        )
+
+
+def line_for_member(*, user: Any, line_id: int, school: School | None = None) -> LineView | None:
+    """One line of the person's strike days, opened (for the page's folded lines); None when
+    the line is not one of theirs."""
+    for day in strike_days_for_member(user=user, school=school, open_line_id=line_id):
+        for line_view in day.lines:
+            if line_view.line.pk == line_id:
+                return line_view
+    return None
 
 
 def _attach_rallies(called: list[CalledOutSchool], days: list[DayView]) -> None:

@@ -64,7 +64,20 @@ def my_strike_days(request: HttpRequest) -> HttpResponse:
             user=request.user, school=school
         ):
             raise Http404
-    days = selectors.strike_days_for_member(user=request.user, school=school)
+    line_id = request.GET.get("line", "")
+    open_line_id = int(line_id) if line_id.isdigit() and len(line_id) < 12 else None
+    if open_line_id is not None and request.htmx:
+        line_view = selectors.line_for_member(
+            user=request.user, line_id=open_line_id, school=school
+        )
+        if line_view is None:
+            raise Http404
+        return render(
+            request, f"{DAYS_TEMPLATE}#line", {"lv": line_view, "school": school}
+        )
+    days = selectors.strike_days_for_member(
+        user=request.user, school=school, open_line_id=open_line_id
+    )
     return render(request, DAYS_TEMPLATE, {"days": days, "school": school})
 
 
