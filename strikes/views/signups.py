@@ -72,9 +72,7 @@ def my_strike_days(request: HttpRequest) -> HttpResponse:
         )
         if line_view is None:
             raise Http404
-        return render(
-            request, f"{DAYS_TEMPLATE}#line", {"lv": line_view, "school": school}
-        )
+        return render(request, f"{DAYS_TEMPLATE}#line", {"lv": line_view, "school": school})
     days = selectors.strike_days_for_member(
         user=request.user, school=school, open_line_id=open_line_id
     )
