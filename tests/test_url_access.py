@@ -26,6 +26,8 @@ STAFF = "staff"  # the data officer (is_staff + members.view_auditentry, or a su
 
 ACCESS: dict[str, str] = {
     "healthz": PUBLIC,
+    "favicon": PUBLIC,
+    "manifest": PUBLIC,
     "members:home": PUBLIC,  # anonymous visitors get the welcome page
     "members:privacy": PUBLIC,
     "members:erased": PUBLIC,

@@ -1,0 +1,60 @@
+"""Site-wide answers that belong to no app: the health check, the favicon and the web app
+manifest (so a phone can add Picketline to its home screen)."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.templatetags.static import static
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_safe
+
+ICONS = Path(settings.BASE_DIR) / "static" / "icons"
+
+
+@require_safe
+def healthz(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@cache
+def _favicon_bytes() -> bytes:
+    return (ICONS / "favicon.ico").read_bytes()
+
+
+@require_safe
+@cache_control(public=True, max_age=7 * 24 * 3600)
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page says; answer it rather than 404."""
+    return HttpResponse(_favicon_bytes(), content_type="image/x-icon")
+
+
+@require_safe
+@cache_control(public=True, max_age=24 * 3600)
+def manifest(request: HttpRequest) -> HttpResponse:
+    body = {
+        "name": "Picketline",
+        "short_name": "Picketline",
+        "description": "Strike days, picket shifts and reports for your union.",
+        "start_url": "/",
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": "#b0002a",
+        "icons": [
+            {"src": static("icons/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+            {"src": static("icons/icon-512.png"), "sizes": "512x512", "type": "image/png"},
+            {
+                "src": static("icons/icon-512.png"),
+                "sizes": "512x512",
+                "type": "image/png",
+                "purpose": "maskable",
+            },
+            {"src": static("icons/icon.svg"), "sizes": "any", "type": "image/svg+xml"},
+        ],
+    }
+    return HttpResponse(json.dumps(body), content_type="application/manifest+json")
