@@ -20,8 +20,8 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from members.audit import audit_log
-from members.errors import DomainError
+from kernel.audit import audit_log
+from kernel.errors import DomainError
 from members.models import Membership, Role, Supporter, Union, User
 from schools.importer import schools_import_gias
 from schools.models import District, Entrance, Nation, Region, School, Site

@@ -21,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
-from members.audit import audit_log
+from kernel.audit import audit_log
 from members.models import Membership, Union, User
 from schools.models import School
 

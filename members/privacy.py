@@ -16,8 +16,8 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from members.audit import audit_log
-from members.errors import DomainError
+from kernel.audit import audit_log
+from kernel.errors import DomainError
 from members.models import Membership, Role, Supporter, User, new_token
 
 ERASED_NAME = "(erased)"

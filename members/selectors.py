@@ -8,9 +8,9 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
-from members.models import AuditEntry
+from kernel.models import AuditEntry
 
-AUDIT_PERMISSION = "members.view_auditentry"
+AUDIT_PERMISSION = "kernel.view_auditentry"
 
 
 def audit_viewer_allowed(user: Any) -> bool:

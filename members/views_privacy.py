@@ -19,9 +19,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods
 
+from kernel.audit import contact_details_viewed
+from kernel.errors import DomainError
 from members import privacy
-from members.audit import contact_details_viewed
-from members.errors import DomainError
 from members.models import Supporter
 from members.selectors import audit_entries_search, audit_viewer_allowed
 

@@ -23,8 +23,8 @@ from typing import IO, Any
 
 from django.db import transaction
 
-from members.audit import audit_log
-from members.errors import DomainError
+from kernel.audit import audit_log
+from kernel.errors import DomainError
 from schools import regions
 from schools.models import AcademyTrust, District, Entrance, Nation, Region, School, Site
 

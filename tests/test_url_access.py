@@ -22,7 +22,7 @@ PUBLIC = "public"  # anyone, no secret: must never show a person's details
 TOKEN = "token"  # public to whoever holds a secret token in the URL
 SIGNED_IN = "signed_in"  # any signed-in person, about themselves only
 ROLE = "role"  # a rep or officer, for their own place (members/permissions.py)
-STAFF = "staff"  # the data officer (is_staff + members.view_auditentry, or a superuser)
+STAFF = "staff"  # the data officer (is_staff + kernel.view_auditentry, or a superuser)
 
 ACCESS: dict[str, str] = {
     "healthz": PUBLIC,

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "django_htmx",
     "template_partials",
+    "kernel",
     "schools",
     "members",
     "strikes",

@@ -9,8 +9,8 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 
-from members.audit import audit_log
-from members.errors import DomainError
+from kernel.audit import audit_log
+from kernel.errors import DomainError
 from members.models import Membership, Role
 from members.permissions import viewer_for
 from strikes.models import Notification

@@ -18,8 +18,8 @@ from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from members.audit import audit_log
-from members.errors import DomainError, NotAllowed
+from kernel.audit import audit_log
+from kernel.errors import DomainError, NotAllowed
 from members.permissions import Action, viewer_for
 from schools.models import AcademyTrust, District, Entrance, Nation, Region, School
 from strikes.mandate import (

@@ -27,8 +27,8 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from members.audit import audit_log
-from members.errors import DomainError
+from kernel.audit import audit_log
+from kernel.errors import DomainError
 from members.models import Role
 from strikes.models import Notification, PicketLine, Signup, StrikeDay
 

@@ -10,8 +10,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from members.audit import audit_log
-from members.errors import DomainError
+from kernel.audit import audit_log
+from kernel.errors import DomainError
 from members.models import Supporter, User
 from members.permissions import Action, may
 from strikes.models import CalledOutSchool, Notification, PicketLine, Shift, Signup

@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 
-from members.errors import DomainError
+from kernel.errors import DomainError
 from strikes.services.broadcasts import AUDIENCES, broadcast_scopes, broadcast_send
 
 

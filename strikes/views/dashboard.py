@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from members.audit import audit_log
+from kernel.audit import audit_log
 from members.exports import FIGURES, export_footer
 from members.permissions import ALLOWED_KINDS, Action, Viewer, viewer_for
 from schools.models import District, Region, School

@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_htmx.http import reswap, retarget
 
-from members.audit import audit_log
-from members.errors import DomainError
+from kernel.audit import audit_log
+from kernel.errors import DomainError
 from members.exports import export_footer, when_text
 from members.models import User
 from members.permissions import Action, may

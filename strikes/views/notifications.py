@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.urls import path
 from django.views.decorators.cache import never_cache
 
-from members.errors import DomainError
+from kernel.errors import DomainError
 from members.permissions import viewer_for
 from strikes.messages import signup_link_read
 from strikes.models import Notification, Signup

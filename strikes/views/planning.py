@@ -19,7 +19,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from members.errors import DomainError
+from kernel.errors import DomainError
 from members.permissions import Viewer, viewer_for
 from schools.models import District
 from strikes.calendar import strike_days_ics

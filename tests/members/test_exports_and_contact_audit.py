@@ -9,9 +9,9 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from members.audit import CONTACT_DETAILS_VIEWED
+from kernel.audit import CONTACT_DETAILS_VIEWED
+from kernel.models import AuditEntry
 from members.exports import export_footer
-from members.models import AuditEntry
 from strikes.services.signups import signup_create, supporter_signup_create
 from tests import factories as f
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from django.core.management import CommandError, call_command
 
-from members.models import AuditEntry, Membership, User
+from kernel.models import AuditEntry
+from members.models import Membership, User
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

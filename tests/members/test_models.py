@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import IntegrityError, transaction
 
-from members.models import AuditEntry, Role, Supporter, User
+from members.models import Role, Supporter, User
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -69,10 +69,3 @@ def test_supporter_needs_one_contact():
 
     assert refused(lambda: Supporter.objects.create(name="Pat", consent_at=timezone.now()))
     Supporter.objects.create(name="Pat", phone="07700900456", consent_at=timezone.now())
-
-
-def test_audit_entries_are_append_only():
-    entry = AuditEntry.objects.create(action="test")
-    entry.action = "changed"
-    with pytest.raises(ValueError, match="append-only"):
-        entry.save()

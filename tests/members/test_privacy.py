@@ -14,8 +14,9 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from members.errors import DomainError
-from members.models import AuditEntry, Membership, Role, Supporter, User
+from kernel.errors import DomainError
+from kernel.models import AuditEntry
+from members.models import Membership, Role, Supporter, User
 from members.privacy import ERASED_NAME, supporter_erase, user_erase
 from strikes.models import Notification, PicketLine, PicketReport, Shift, Signup
 from strikes.services.lines import picket_report_create, signup_check_in, signup_walk_up_add
@@ -260,7 +261,9 @@ def test_supporter_erase_service_twice_is_refused(setup):
 @pytest.fixture
 def data_officer(db):
     user = f.UserFactory(is_staff=True)
-    user.user_permissions.add(Permission.objects.get(codename="view_auditentry"))
+    user.user_permissions.add(
+        Permission.objects.get(content_type__app_label="kernel", codename="view_auditentry")
+    )
     return User.objects.get(pk=user.pk)
 
 
@@ -304,7 +307,7 @@ def test_audit_page_survives_bad_search_terms(client, setup, data_officer):
 def test_audit_page_paginates_with_fixed_queries(
     client, setup, data_officer, django_assert_max_num_queries
 ):
-    from members.audit import audit_log
+    from kernel.audit import audit_log
 
     for _ in range(120):
         audit_log(actor=setup.rep, action="test.bulk")

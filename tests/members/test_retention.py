@@ -10,7 +10,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from members.models import AuditEntry, Supporter
+from kernel.models import AuditEntry
+from members.models import Supporter
 from members.privacy import ANONYMISED_NAME, disputes_anonymise_closed
 from members.tasks import retention_sweep_task
 from strikes.models import Dispute, PicketLine, PicketReport, Shift, Signup

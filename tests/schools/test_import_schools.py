@@ -12,7 +12,7 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from members.errors import DomainError
+from kernel.errors import DomainError
 from schools.importer import employer_kind_for, schools_import_gias
 from schools.models import AcademyTrust, District, Entrance, Nation, Region, School, Site
 from schools.regions import neu_region_for

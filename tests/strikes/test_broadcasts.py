@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from members.models import AuditEntry
+from kernel.models import AuditEntry
 from strikes.models import Notification
 from strikes.services.broadcasts import broadcast_scopes, broadcast_send
 from tests import factories as f

@@ -13,7 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from members.models import AuditEntry, Role
+from kernel.models import AuditEntry
+from members.models import Role
 from schools.models import Entrance
 from strikes.models import CalledOutSchool
 from strikes.selectors import dashboard as sel

@@ -12,7 +12,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from members.errors import DomainError
+from kernel.errors import DomainError
 from strikes.models import (
     CalledOutSchool,
     Notification,

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 import time_machine
 
-from members.errors import DomainError, NotAllowed
-from members.models import AuditEntry
+from kernel.errors import DomainError, NotAllowed
+from kernel.models import AuditEntry
 from schools.models import Entrance, School
 from strikes.models import (
     Ballot,

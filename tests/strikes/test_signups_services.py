@@ -7,8 +7,9 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from members.errors import DomainError
-from members.models import AuditEntry, Supporter
+from kernel.errors import DomainError
+from kernel.models import AuditEntry
+from members.models import Supporter
 from schools.models import Entrance
 from strikes.models import Notification, PicketLine, Shift, Signup
 from strikes.services.signups import (

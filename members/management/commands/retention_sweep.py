@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from members.errors import DomainError
+from kernel.errors import DomainError
 from members.privacy import disputes_anonymise_closed
 
 

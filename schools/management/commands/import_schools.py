@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from members.errors import DomainError
+from kernel.errors import DomainError
 from schools.importer import ImportResult, schools_import_gias
 
 MAX_PROBLEMS_SHOWN = 100

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db import models
 
-from members.models import AuditEntry
+from kernel.models import AuditEntry
 
 
 def audit_log(
