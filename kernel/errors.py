@@ -2,7 +2,10 @@
 a 409 partial, or (for ``Refused``) a styled 403 or a 404.
 
 Every code a service may raise is registered once with ``register_code`` (or by declaring a
-subclass with a class-level ``code``), so ``CODES`` lists them all with what they mean.
+subclass with a class-level ``code``), so ``CODES`` lists them all with what they mean. Codes any
+app may raise are here; each app declares its own in ``<app>/codes.py``, which its
+``AppConfig.ready()`` imports. ``tests/kernel/test_errors.py`` reads the source and fails when a
+raise names a code that is not registered.
 """
 
 from __future__ import annotations
@@ -42,6 +45,13 @@ class DomainError(Exception):
 
 
 register_code(DomainError.code, DomainError.meaning)
+
+# Codes any app may raise. An app's own codes live in its ``codes.py`` (imported by its
+# AppConfig.ready(), so the registry is complete once Django is set up).
+register_code("not_found", "The thing asked for does not exist, or is not the asker's to see.")
+register_code("bad_form", "The form was incomplete or could not be read: fix it and send it again.")
+register_code("nonce", "The form arrived without its one-time key: reload the page and try again.")
+register_code("file_missing", "The file named is not there.")
 
 
 class NotAllowed(DomainError):

@@ -11,6 +11,7 @@ class MembersConfig(AppConfig):
         # The framework's own sign-in event (not domain flow): every sign-in is audited.
         from django.contrib.auth.signals import user_logged_in
 
+        from members import codes  # noqa: F401  (registers the domain error codes members raises)
         from members.privacy import audit_sign_in
 
         user_logged_in.connect(audit_sign_in, dispatch_uid="members.audit_sign_in")

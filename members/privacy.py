@@ -17,7 +17,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from kernel.audit import audit_log
-from kernel.errors import DomainError
+from kernel.errors import DomainError, NotAllowed
 from members.models import Membership, Role, Supporter, User, new_token
 
 ERASED_NAME = "(erased)"
@@ -185,7 +185,7 @@ def user_erase(*, user: User, acting_user: Any) -> User:
     if user.erased_at is not None:
         raise DomainError("This account has already been erased.", code="already_erased")
     if acting_user is None or (acting_user.pk != user.pk and not acting_user.is_superuser):
-        raise DomainError("Only the person themselves can ask for erasure here.", code="denied")
+        raise NotAllowed("Only the person themselves can ask for erasure here.")
     signups = Signup.objects.filter(user=user)
     signup_count = signups.update(user=None, walk_up_name=ERASED_NAME, nonce="")
     PicketReport.objects.filter(reported_by=user).update(reported_by=None)

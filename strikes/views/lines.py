@@ -344,7 +344,9 @@ def line_check_in(request: HttpRequest, line_id: int) -> HttpResponse:
                 count = svc.shift_mark_no_shows(shift=shift, acting_user=request.user)
                 messages.success(request, f"{count} marked as not coming.")
             else:
-                raise DomainError("Something was missing from the form; try again.", code="bad")
+                raise DomainError(
+                    "Something was missing from the form; try again.", code="bad_form"
+                )
         except DomainError as exc:
             if request.htmx:
                 return HttpResponse(exc.message, status=409)

@@ -1,0 +1,61 @@
+"""The domain error codes strikes raises (see ``kernel.errors``), by topic. Views may read a
+code to choose a message or a partial; the message itself travels with the error."""
+
+from __future__ import annotations
+
+from kernel.errors import register_code
+
+# Planning: disputes, ballots, strike days, rallies.
+register_code("no_title", "The dispute has no title.")
+register_code("bad_staff_groups", "No staff group, or one the union does not know, was chosen.")
+register_code("negative_votes", "A vote count below zero.")
+register_code("votes_over_electorate", "More votes cast than people entitled to vote.")
+register_code("yes_no_over_cast", "More yes and no votes than votes cast.")
+register_code("bad_dates", "The ballot closes before it opens.")
+register_code("not_per_unit", "A per-unit result for a ballot counted as one aggregate.")
+register_code("bad_unit", "A ballot unit that is not exactly one school, trust or district.")
+register_code("bad_scope", "What a strike day covers is missing or not a known kind of scope.")
+register_code("outside_area", "A place outside the officer's own area.")
+register_code("bad_hours", "The strike day ends before it starts.")
+register_code("closed", "The dispute is closed: reopen it first.")
+register_code("no_mandate", "No valid mandate for the day: the ballot fails a rule in force.")
+register_code("no_schools", "No school in the scope may strike that day.")
+register_code("no_part", "No part of the day was chosen to change.")
+register_code("nothing_to_cancel", "No school in that part is still called out on the day.")
+register_code("same_date", "A day moved to the date it already has.")
+register_code("bad_place", "A district that is not in the region given.")
+register_code("missing", "The rally has no title or meeting point.")
+register_code("bad_date", "A rally on a date other than its strike day.")
+
+# Picket lines, shifts and check-in.
+register_code("bad_time", "A time that is not written like 07:30.")
+register_code("bad_times", "A shift that ends before it starts.")
+register_code("bad_capacity", "A shift with no places.")
+register_code("bad_minimum", "A minimum wanted below zero or above the shift's places.")
+register_code("empty_pattern", "No shift times were given.")
+register_code("day_cancelled", "The strike day has been called off (here or everywhere).")
+register_code("day_past", "The strike day has passed.")
+register_code("removed", "The shift has been removed.")
+register_code("below_booked", "A shift made smaller than the number already booked on it.")
+register_code("not_member", "The person is not a member at this school.")
+register_code("opted_out", "The member asked not to be nudged.")
+register_code("not_expected", "Checking in someone who is not expected on the shift.")
+register_code("no_name", "No name was given.")
+register_code("shift_not_ended", "No-shows marked before the shift has ended.")
+register_code("negative_count", "A count below zero in a report.")
+register_code("bad_status", "A report without a known school status.")
+register_code("escalate_needs_incident", "Escalating a report that does not say what happened.")
+
+# Sign-ups, supporters and reminders.
+register_code("shift_cancelled", "The rep has cancelled the shift.")
+register_code("started", "The shift has already started.")
+register_code("not_your_school", "A member signing up at a school that is not their own.")
+register_code("no_consent", "A supporter did not agree to be contacted.")
+register_code("no_contact", "A supporter gave neither an email address nor a mobile number.")
+register_code("wrong_line", "A shift that is not on the picket line given.")
+register_code("not_active", "A sign-up that is no longer active, so it cannot be confirmed.")
+register_code("cancelled", "The shift or its strike day has been called off.")
+
+# Broadcasts.
+register_code("audience", "A message with no audience (reps or members) chosen.")
+register_code("empty", "A message without a subject or a body.")
