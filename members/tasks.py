@@ -10,12 +10,11 @@ from django.conf import settings
 
 @shared_task(acks_late=True)
 def retention_sweep_task() -> dict[str, Any]:
-    """Monthly beat: anonymise rosters of disputes closed longer ago than the retention period."""
-    from members.privacy import disputes_anonymise_closed
+    """Monthly beat: every app anonymises what is older than the retention period (for strikes:
+    the rosters of disputes closed that long ago)."""
+    from members.privacy import retention_sweep
 
-    result = disputes_anonymise_closed(older_than_days=settings.RETENTION_DAYS_AFTER_DISPUTE)
-    return {
-        "disputes": len(result.disputes),
-        "signups": result.signups,
-        "supporters_deleted": result.supporters_deleted,
-    }
+    figures: dict[str, Any] = {}
+    for outcome in retention_sweep(older_than_days=settings.RETENTION_DAYS_AFTER_DISPUTE):
+        figures.update(outcome.figures())
+    return figures

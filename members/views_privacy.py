@@ -87,7 +87,12 @@ def my_data(request: HttpRequest) -> HttpResponse:
     response = render(
         request,
         "members/privacy/my_data.html",
-        {"data": data, "person": _person_rows(data), "supporter": None},
+        {
+            "data": data,
+            "person": _person_rows(data),
+            "supporter": None,
+            "sections": privacy.data_page_templates(),
+        },
     )
     response["Cache-Control"] = "no-store"
     return response
@@ -131,7 +136,12 @@ def supporter_data(request: HttpRequest, token: str) -> HttpResponse:
     response = render(
         request,
         "members/privacy/my_data.html",
-        {"data": data, "person": _person_rows(data), "supporter": supporter},
+        {
+            "data": data,
+            "person": _person_rows(data),
+            "supporter": supporter,
+            "sections": privacy.data_page_templates(),
+        },
     )
     response["Cache-Control"] = "no-store"
     return response

@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from kernel.models import AuditEntry
 from members.models import Supporter
-from members.privacy import ANONYMISED_NAME, disputes_anonymise_closed
 from members.tasks import retention_sweep_task
 from strikes.models import Dispute, PicketLine, PicketReport, Shift, Signup
+from strikes.privacy import ANONYMISED_NAME, disputes_anonymise_closed
 from strikes.services.lines import picket_report_create, signup_check_in, signup_walk_up_add
 from strikes.services.signups import signup_create, supporter_signup_create
 from tests import factories as f

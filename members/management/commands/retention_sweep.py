@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kernel.errors import DomainError
-from members.privacy import disputes_anonymise_closed
+from members.privacy import retention_sweep
 
 
 class Command(BaseCommand):
@@ -29,7 +29,8 @@ class Command(BaseCommand):
         if days is None:
             days = settings.RETENTION_DAYS_AFTER_DISPUTE
         try:
-            result = disputes_anonymise_closed(older_than_days=days, dry_run=options["dry_run"])
+            outcomes = retention_sweep(older_than_days=days, dry_run=options["dry_run"])
         except DomainError as exc:
             raise CommandError(exc.message) from exc
-        self.stdout.write(result.summary())
+        for outcome in outcomes:
+            self.stdout.write(outcome.summary())

@@ -1,0 +1,72 @@
+"""Each app registers its own personal data; the privacy services run whatever is registered."""
+
+from __future__ import annotations
+
+import pytest
+
+from kernel import privacy
+from kernel.models import AuditEntry
+from members.privacy import retention_sweep, subject_access_export, user_erase
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def extra_app(monkeypatch):
+    """A pretend app holding one section about people, registered for one test."""
+    monkeypatch.setattr(privacy, "_REGISTRY", dict(privacy._REGISTRY))
+    erased = []
+
+    class Swept:
+        def summary(self) -> str:
+            return "Swept nothing."
+
+        def figures(self) -> dict[str, int]:
+            return {"rows": 0}
+
+    privacy.register(
+        privacy.PersonalData(
+            app="extra",
+            export_user=lambda *, user: {"extra": [user.pk]},
+            erase_user=lambda *, user: erased.append(user.pk) or {"extra_rows": 1},
+            sweep=lambda *, older_than_days, dry_run: Swept(),
+        )
+    )
+    return erased
+
+
+def test_members_and_strikes_register_in_app_order():
+    assert [entry.app for entry in privacy.registered()] == ["members", "strikes"]
+
+
+def test_registering_an_app_again_replaces_its_entry(extra_app):
+    privacy.register(privacy.PersonalData(app="extra"))
+    assert [entry.app for entry in privacy.registered()] == ["members", "strikes", "extra"]
+    assert privacy.registered()[-1].export_user is None
+
+
+def test_export_and_erasure_run_every_registered_app(extra_app):
+    user = f.UserFactory()
+    data = subject_access_export(user=user, acting_user=user)
+    assert list(data) == [
+        "generated_at",
+        "person",
+        "memberships",
+        "roles",
+        "signups",
+        "reports_filed",
+        "notifications",
+        "extra",
+    ]
+    assert data["extra"] == [user.pk]
+    user_erase(user=user, acting_user=user)
+    assert extra_app == [user.pk]
+    entry = AuditEntry.objects.get(action="user.erase")
+    assert entry.detail == {"roles_removed": 0, "signups": 0, "extra_rows": 1}
+
+
+def test_retention_runs_every_registered_sweep(extra_app):
+    outcomes = retention_sweep(older_than_days=30, dry_run=True)
+    assert [o.summary() for o in outcomes][-1] == "Swept nothing."
+    assert len(outcomes) == 2
