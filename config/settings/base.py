@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "schools",
     "members",
     "strikes",
+    "demo",
 ]
 
 MIDDLEWARE = [

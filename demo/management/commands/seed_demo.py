@@ -7,8 +7,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from demo.builder import LOGIN_URL, demo_is_loaded, demo_logins, demo_seed
 from kernel.errors import DomainError
-from members.demo import LOGIN_URL, demo_is_loaded, demo_logins, demo_seed
 from members.models import Union
 
 
