@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from kernel import privacy
 from kernel.models import AuditEntry
@@ -70,3 +71,20 @@ def test_retention_runs_every_registered_sweep(extra_app):
     outcomes = retention_sweep(older_than_days=30, dry_run=True)
     assert [o.summary() for o in outcomes][-1] == "Swept nothing."
     assert len(outcomes) == 2
+
+
+def test_the_your_data_page_shows_each_registered_app_s_cards(client):
+    user = f.UserFactory()
+    client.force_login(user)
+    body = client.get(reverse("members:my-data")).content.decode()
+    for heading in ["Union memberships", "Roles", "Picket sign-ups", "Reports you filed"]:
+        assert f"<h2>{heading}</h2>" in body
+    assert "<h2>Messages we sent or will send you</h2>" in body
+
+
+def test_a_supporter_s_data_page_has_no_member_only_cards(client):
+    supporter = f.SupporterFactory()
+    body = client.get(reverse("members:supporter-data", args=[supporter.token])).content.decode()
+    assert "<h2>Picket sign-ups</h2>" in body
+    assert "<h2>Messages we sent or will send you</h2>" in body
+    assert "Reports you filed" not in body and "Union memberships" not in body
