@@ -1,4 +1,5 @@
-"""Request-wide guards: officers set up a second factor; public links are rate limited."""
+"""Request-wide guard: officers set up a second factor. Views declare their own rate limits
+(``kernel.ratelimit``), so nothing here lists other apps' URL names."""
 
 from __future__ import annotations
 
@@ -8,17 +9,11 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
-from members.security import (
-    MFA_REQUIRED_MESSAGE,
-    client_ip,
-    officer_needs_totp,
-    parse_rate,
-    rate_limit_hit,
-)
+from members.security import MFA_REQUIRED_MESSAGE, officer_needs_totp
 
 # Pages an officer without an authenticator app may still open: allauth's MFA pages (all named
 # "mfa_..."), signing out, re-authenticating for the set-up, the privacy notice and the health
@@ -72,57 +67,3 @@ class OfficerMFAMiddleware(ViewMiddleware):
         if getattr(request, "htmx", False):
             return HttpResponseClientRedirect(url)
         return redirect(url)
-
-
-# Public pages reached by a secret link. Writes: forms sent to them, and the one-tap confirm
-# link, which writes on GET. The calendar feed is left out on purpose: calendar services fetch
-# every subscriber's feed from a few shared addresses, so a per-address limit would cut them off.
-PUBLIC_WRITE_URL_NAMES = frozenset(
-    {
-        "strikes:line-public",
-        "strikes:supporter-cancel",
-        "strikes:signup-link",
-        "members:supporter-erase",
-    }
-)
-PUBLIC_WRITE_ON_GET_URL_NAMES = frozenset({"strikes:signup-link"})
-PUBLIC_READ_URL_NAMES = frozenset(
-    {
-        "strikes:line-public",
-        "strikes:line-poster",
-        "strikes:supporter-confirmed",
-        "strikes:supporter-cancel",
-        "members:supporter-data",
-        "members:supporter-erase",
-    }
-)
-
-
-class PublicRateLimitMiddleware(ViewMiddleware):
-    """Limit how often one address may use the public, secret-link pages (HTTP 429 past it)."""
-
-    def process_view(
-        self, request: HttpRequest, view_func: Any, args: Any, kwargs: Any
-    ) -> HttpResponse | None:
-        match = request.resolver_match
-        name = match.view_name if match is not None else ""
-        is_write = name in PUBLIC_WRITE_URL_NAMES and (
-            request.method == "POST" or name in PUBLIC_WRITE_ON_GET_URL_NAMES
-        )
-        if is_write:
-            bucket, rate = "public-write", settings.PUBLIC_RATE_LIMIT_WRITES
-        elif name in PUBLIC_READ_URL_NAMES:
-            bucket, rate = "public-read", settings.PUBLIC_RATE_LIMIT_READS
-        else:
-            return None
-        if rate_limit_hit(bucket=bucket, ident=client_ip(request), rate=rate):
-            return None
-        _, seconds = parse_rate(rate)
-        response = render(
-            request,
-            "members/rate_limited.html",
-            {"minutes": max(1, round(seconds / 60))},
-            status=429,
-        )
-        response["Retry-After"] = str(seconds)
-        return response

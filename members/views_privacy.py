@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 
 from kernel.audit import contact_details_viewed
 from kernel.errors import DomainError
+from kernel.ratelimit import public_link
 from members import privacy
 from members.models import Supporter
 from members.selectors import audit_entries_search, audit_viewer_allowed
@@ -127,6 +128,7 @@ def _supporter(token: str) -> Supporter:
     return get_object_or_404(Supporter, token=token, erased_at__isnull=True)
 
 
+@public_link()
 def supporter_data(request: HttpRequest, token: str) -> HttpResponse:
     supporter = _supporter(token)
     if request.GET.get("format") == "json":
@@ -147,6 +149,7 @@ def supporter_data(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
+@public_link()
 @require_http_methods(["GET", "POST"])
 def supporter_erase(request: HttpRequest, token: str) -> HttpResponse:
     supporter = _supporter(token)

@@ -46,6 +46,7 @@ def _security_settings() -> None:
     settings.OFFICER_MFA_REQUIRED = True
     settings.PUBLIC_RATE_LIMIT_WRITES = "100000/60"
     settings.PUBLIC_RATE_LIMIT_READS = "100000/60"
+    settings.SUPPORTER_JOIN_RATE_LIMIT = "100000/60"
 
 
 @pytest.fixture

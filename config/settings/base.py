@@ -94,9 +94,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Redis, cache and Celery ------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    }
+    CACHES = {"default": {"BACKEND": "config.cache.ResilientRedisCache", "LOCATION": REDIS_URL}}
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 else:
@@ -280,8 +278,12 @@ MFA_TOTP_TOLERANCE = 1
 # ACCOUNT_RATE_LIMITS above; the second-factor code by allauth's "login_failed" limit per person.
 PUBLIC_RATE_LIMIT_WRITES = env("PUBLIC_RATE_LIMIT_WRITES", default="20/60")
 PUBLIC_RATE_LIMIT_READS = env("PUBLIC_RATE_LIMIT_READS", default="120/60")
-MIDDLEWARE += [
-    "members.middleware.PublicRateLimitMiddleware",
-    "members.middleware.OfficerMFAMiddleware",
-]
+# A supporter joining a line's rota (it sends an email): a stricter limit on top of the above.
+SUPPORTER_JOIN_RATE_LIMIT = env("SUPPORTER_JOIN_RATE_LIMIT", default="10/600")
+# Rate limits count per client address. Behind proxies of our own (a TLS terminator, a load
+# balancer), each appends to X-Forwarded-For: say how many, and the client is read from the
+# right of that header. 0 (the default): REMOTE_ADDR, for a server reached directly.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+MIDDLEWARE += ["members.middleware.OfficerMFAMiddleware"]
 # --- End second factor and rate limits (issue 7) ----------------------------------------------

@@ -13,6 +13,7 @@ from django.urls import path
 from django.views.decorators.cache import never_cache
 
 from kernel.errors import DomainError
+from kernel.ratelimit import HTTP_METHODS, public_link
 from members.permissions import viewer_for
 from strikes.messages import signup_link_read
 from strikes.models import Notification, Signup
@@ -73,6 +74,7 @@ def outbox(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
+@public_link(writes=HTTP_METHODS)  # the one-tap confirm writes on GET
 def signup_link(request: HttpRequest, token: str) -> HttpResponse:
     """The evening-before links. Confirm works in one tap; cancel asks once more (a POST), so a
     mail scanner following links can never give someone's place away."""

@@ -7,7 +7,6 @@ import secrets
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kernel.audit import audit_log
 from kernel.errors import DomainError
+from kernel.ratelimit import public_link, rate_limit
 from members.models import Supporter, User
 from schools.models import School
 from strikes.calendar import ics_calendar
@@ -31,8 +31,6 @@ from strikes.services.signups import (
 )
 
 DAYS_TEMPLATE = "strikes/signups/my_strike_days.html"
-PUBLIC_POSTS_PER_WINDOW = 10
-PUBLIC_WINDOW_SECONDS = 600
 
 
 def _shift_response(
@@ -177,29 +175,16 @@ def calendar_reset(request: HttpRequest) -> HttpResponse:
 # --- Public supporter pages -----------------------------------------------------------------
 
 
-def _client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
-def _over_rate_limit(request: HttpRequest) -> bool:
-    key = f"signups:supporter-post:{_client_ip(request)}"
-    cache.add(key, 0, PUBLIC_WINDOW_SECONDS)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, PUBLIC_WINDOW_SECONDS)
-        count = 1
-    return count > PUBLIC_POSTS_PER_WINDOW
-
-
+# The calendar feed has no limit on purpose: calendar services fetch every subscriber's feed
+# from a few shared addresses, so a per-address limit would cut them off.
+@public_link()
+@rate_limit("supporter-join", rate="SUPPORTER_JOIN_RATE_LIMIT", methods=["POST"])
 @require_http_methods(["GET", "POST"])
 def line_public(request: HttpRequest, token: str) -> HttpResponse:
     line = selectors.picket_line_public(token=token)
     if line is None:
         raise Http404
     if request.method == "POST":
-        if _over_rate_limit(request):
-            return render(request, "strikes/signups/rate_limited.html", status=429)
         form = SupporterForm(request.POST, shifts=line.open_shifts)
         if form.is_valid():
             shift = next(s for s in line.open_shifts if s.pk == form.cleaned_data["shift"])
@@ -222,6 +207,7 @@ def line_public(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "strikes/signups/line_public.html", {"line": line, "form": form})
 
 
+@public_link()
 def line_poster(request: HttpRequest, token: str) -> HttpResponse:
     line = selectors.picket_line_public(token=token)
     if line is None:
@@ -234,6 +220,7 @@ def line_poster(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+@public_link()
 def supporter_confirmed(request: HttpRequest, token: str) -> HttpResponse:
     supporter = get_object_or_404(Supporter, token=token, erased_at__isnull=True)
     signups = list(
@@ -250,6 +237,7 @@ def supporter_confirmed(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+@public_link()
 @require_http_methods(["GET", "POST"])
 def supporter_cancel(request: HttpRequest, token: str) -> HttpResponse:
     supporter = get_object_or_404(Supporter, token=token, erased_at__isnull=True)

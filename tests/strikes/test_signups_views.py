@@ -324,13 +324,16 @@ def test_supporter_form_needs_consent_and_contact(client, setup):
     assert not Signup.objects.exists()
 
 
-def test_supporter_form_is_rate_limited(client, setup):
+def test_supporter_form_is_rate_limited(client, setup, settings):
+    settings.SUPPORTER_JOIN_RATE_LIMIT = "10/600"
+    cache.clear()
     url = reverse("strikes:line-public", args=[setup.line.public_token])
     for _ in range(10):
         assert client.post(url, {"name": ""}).status_code == 200
     response = client.post(url, {"name": ""})
     assert response.status_code == 429
-    assert "wait ten minutes" in response.content.decode()
+    assert "wait 10 minutes" in response.content.decode()
+    assert response["Retry-After"] == "600"
 
 
 def test_poster_has_inline_qr_of_public_url(client, setup):
