@@ -71,7 +71,7 @@ def signup_link_url(*, signup_id: int, action: str) -> str:
 def signup_link_read(token: str) -> tuple[int, str]:
     """The signup id and action in a link; raises ``signing.SignatureExpired`` when too old and
     ``signing.BadSignature`` when tampered with."""
-    max_age = getattr(settings, "CONFIRM_LINK_MAX_AGE", 2 * 24 * 3600)
+    max_age = settings.CONFIRM_LINK_MAX_AGE
     data = signing.loads(token, salt=LINK_SALT, max_age=max_age)
     if not isinstance(data, dict) or data.get("a") not in LINK_ACTIONS:
         raise signing.BadSignature("Unknown link.")

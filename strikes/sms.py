@@ -53,10 +53,10 @@ class HttpBackend:
     """A JSON-over-HTTPS provider: ``{"to": ..., "text": ..., "sender": ...}``."""
 
     def __init__(self) -> None:
-        self.url = getattr(settings, "SMS_API_URL", "")
-        self.key = getattr(settings, "SMS_API_KEY", "")
-        self.sender = getattr(settings, "SMS_SENDER", "Picketline")
-        self.timeout = getattr(settings, "SMS_TIMEOUT_SECONDS", 10)
+        self.url = settings.SMS_API_URL
+        self.key = settings.SMS_API_KEY
+        self.sender = settings.SMS_SENDER
+        self.timeout = settings.SMS_TIMEOUT_SECONDS
         if not self.url.startswith(("https://", "http://")):
             raise SmsError("SMS_API_URL is not set to an http(s) address.")
 
@@ -82,7 +82,7 @@ class HttpBackend:
 
 
 def sms_backend() -> SmsBackend:
-    path = getattr(settings, "SMS_BACKEND", "strikes.sms.ConsoleBackend")
+    path = settings.SMS_BACKEND
     return import_string(path)()
 
 

@@ -1,10 +1,16 @@
-"""Settings shared by every environment. Every deploy-time value comes from the environment."""
+"""Settings shared by every environment. Every deploy-time value comes from the environment.
+
+Read top to bottom: core, apps, middleware, templates, database, cache, Celery, email, auth,
+security, then the app's own settings. Each setting is set once, here, with its default; code
+reads ``settings.X`` directly. `.env.example` lists every environment variable.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -12,12 +18,40 @@ VAR_DIR = BASE_DIR / "var"
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
+# --- Core -----------------------------------------------------------------------------------
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env("SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# The public address of the site, used in links inside emails and QR codes.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = VAR_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# --- Apps -----------------------------------------------------------------------------------
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -38,6 +72,7 @@ INSTALLED_APPS = [
     "demo",
 ]
 
+# --- Middleware -----------------------------------------------------------------------------
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -50,11 +85,9 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "config.middleware.SecurityHeadersMiddleware",
+    # Officers without an authenticator app are sent to set one up (see "Auth" below).
+    "members.middleware.OfficerMFAMiddleware",
 ]
-
-ROOT_URLCONF = "config.urls"
-WSGI_APPLICATION = "config.wsgi.application"
-ASGI_APPLICATION = "config.asgi.application"
 
 TEMPLATES = [
     {
@@ -89,48 +122,73 @@ else:
     # (~40 ms on the national dashboard; see bench/README.md).
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Redis, cache and Celery ------------------------------------------------------------------
+# --- Cache ----------------------------------------------------------------------------------
+# REDIS_URL: Redis for the cache and Celery's broker. Without it, a file cache and Celery's
+# filesystem broker in var/, shared by web, worker and beat on one machine.
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
+    # Redis, and this process's memory for a while when Redis is unreachable (config.cache).
     CACHES = {"default": {"BACKEND": "config.cache.ResilientRedisCache", "LOCATION": REDIS_URL}}
-    CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 else:
-    # The embedded default: a file cache and Celery's filesystem broker, shared by the
-    # web server, the worker and beat on one machine, with nothing else to install.
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(VAR_DIR / "cache"),
         }
     }
-    CELERY_BROKER_URL = "filesystem://"
+
+# --- Celery ---------------------------------------------------------------------------------
+# The filesystem broker's folder can be moved (the worker integration test uses a tmp dir).
+_broker_folder = Path(env("CELERY_BROKER_FOLDER", default=str(VAR_DIR / "broker")))
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
+if CELERY_BROKER_URL.startswith("filesystem:"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(VAR_DIR / "broker" / "queue"),
-        "data_folder_out": str(VAR_DIR / "broker" / "queue"),
-        "processed_folder": str(VAR_DIR / "broker" / "processed"),
-        "control_folder": str(VAR_DIR / "broker" / "control"),
+        "data_folder_in": str(_broker_folder / "queue"),
+        "data_folder_out": str(_broker_folder / "queue"),
+        "processed_folder": str(_broker_folder / "processed"),
+        "control_folder": str(_broker_folder / "control"),
         "store_processed": False,
     }
-CELERY_TIMEZONE = "Europe/London"
+else:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-# How often beat sweeps the outbox for messages that have fallen due.
+# How often beat sweeps the outbox for messages that have fallen due, and plans reminders.
 NOTIFICATION_SWEEP_SECONDS = env.int("NOTIFICATION_SWEEP_SECONDS", default=60)
+REMINDER_SCHEDULE_SECONDS = env.int("REMINDER_SCHEDULE_SECONDS", default=300)
 CELERY_BEAT_SCHEDULE = {
     "sweep-due-notifications": {
         "task": "strikes.tasks.notifications_sweep",
         "schedule": NOTIFICATION_SWEEP_SECONDS,
     },
+    "schedule-reminders": {
+        "task": "strikes.tasks.reminders_schedule_task",
+        "schedule": REMINDER_SCHEDULE_SECONDS,
+    },
+    "retention-sweep": {
+        "task": "members.tasks.retention_sweep_task",
+        "schedule": crontab(minute=0, hour=3, day_of_month=1),  # the 1st of each month, 03:00
+    },
 }
 
-# --- Auth and allauth -------------------------------------------------------------------------
+# --- Email ----------------------------------------------------------------------------------
+# EMAIL_URL, e.g. smtp+tls://user:password@smtp.example.org:587; default: print to the console.
+# EMAIL_BACKEND and EMAIL_FILE_PATH, when set, win over it (the worker test writes files).
+_email = env.email_url("EMAIL_URL", default="consolemail://")
+if env("EMAIL_BACKEND", default=""):
+    _email["EMAIL_BACKEND"] = env("EMAIL_BACKEND")
+if env("EMAIL_FILE_PATH", default=""):
+    _email["EMAIL_FILE_PATH"] = env("EMAIL_FILE_PATH")
+vars().update(_email)  # EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, ...
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Picketline <picketline@localhost>")
+
+# --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "members.User"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
@@ -144,6 +202,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "members:home"
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=14 * 24 * 3600)
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -155,37 +214,42 @@ ACCOUNT_ADAPTER = "members.adapters.AccountAdapter"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Picketline] "
+# Open sign-up is off: members come from the union's own records (import_members).
+PICKETLINE_OPEN_SIGNUP = env.bool("PICKETLINE_OPEN_SIGNUP", default=False)
+# Officers (district officer and above) must use an authenticator app (TOTP), with recovery codes
+# for a lost phone. Until they set one up, members.middleware.OfficerMFAMiddleware sends them to
+# the set-up page. Off only for `make run`'s local demo (config/settings/local.py).
+OFFICER_MFA_REQUIRED = env.bool("OFFICER_MFA_REQUIRED", default=True)
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Picketline"
+# Accept the code of the 30-second step before or after the current one: phone clocks drift.
+MFA_TOTP_TOLERANCE = 1
+
+# --- Security: rate limits ------------------------------------------------------------------
+# One limiter (kernel.ratelimit): views declare their limits; counts live in the default cache.
+# Rate limits count per client address. Behind proxies of our own (a TLS terminator, a load
+# balancer), each appends to X-Forwarded-For: say how many, and the client is read from the
+# right of that header. 0 (the default): REMOTE_ADDR, for a server reached directly.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+# Sign-in, login codes and the second-factor code: allauth's own views and limits.
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
     "confirm_email": "1/3m/key",
     "request_login_code": "10/m/ip,3/m/key",
 }
-# Open sign-up is off: members come from the union's own records (import_members).
-PICKETLINE_OPEN_SIGNUP = env.bool("PICKETLINE_OPEN_SIGNUP", default=False)
-SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=14 * 24 * 3600)
+# Public pages reached by a secret link (supporter rota, the evening-before confirm/cancel link,
+# a supporter's data and erasure pages): per address, "<count>/<seconds>". Writes are POSTs,
+# plus the one-tap confirm link, which writes on GET.
+PUBLIC_RATE_LIMIT_WRITES = env("PUBLIC_RATE_LIMIT_WRITES", default="20/60")
+PUBLIC_RATE_LIMIT_READS = env("PUBLIC_RATE_LIMIT_READS", default="120/60")
+# A supporter joining a line's rota (it sends an email): a stricter limit on top of the above.
+SUPPORTER_JOIN_RATE_LIMIT = env("SUPPORTER_JOIN_RATE_LIMIT", default="10/600")
+# Content-Security-Policy (config.middleware): none here, set in production.
+CONTENT_SECURITY_POLICY = ""
 
-# --- Email ----------------------------------------------------------------------------------
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
-vars().update(EMAIL_CONFIG)
-DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Picketline <picketline@localhost>")
-
-# --- International --------------------------------------------------------------------------
-LANGUAGE_CODE = "en-gb"
-TIME_ZONE = "Europe/London"
-USE_I18N = True
-USE_TZ = True
-
-# --- Static ---------------------------------------------------------------------------------
-STATIC_URL = "/static/"
-STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
-
-# --- Product settings -----------------------------------------------------------------------
+# --- App: dashboard and map -----------------------------------------------------------------
 # Map tiles for the dashboard; empty means points on a plain background (no outside requests).
 MAP_TILE_URL = env("MAP_TILE_URL", default="")
 MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION", default="")
@@ -195,15 +259,7 @@ DASHBOARD_REFRESH_SECONDS = env.int("DASHBOARD_REFRESH_SECONDS", default=30)
 # The Code of Practice on Picketing advises no more than this many pickets at an entrance.
 PICKETS_ADVISED_PER_ENTRANCE = 6
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
-
-# --- Notifications (issue 8) ---------------------------------------------------------------
+# --- App: notifications ---------------------------------------------------------------------
 # Reminders: the evening-before check at this London time the day before a shift, and a
 # reminder this many minutes before it starts (never 22:00-06:00 unless it starts before 07:00).
 EVENING_BEFORE_AT = env("EVENING_BEFORE_AT", default="18:00")
@@ -223,67 +279,15 @@ NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
 # lease (rate x QUEUED_LEASE_SECONDS). See bench/README.md, "Notification fan-out".
 NOTIFICATION_BATCH_SIZE = env.int("NOTIFICATION_BATCH_SIZE", default=200)
 NOTIFICATION_SWEEP_LIMIT = env.int("NOTIFICATION_SWEEP_LIMIT", default=30_000)
-REMINDER_SCHEDULE_SECONDS = env.int("REMINDER_SCHEDULE_SECONDS", default=300)
-CELERY_BEAT_SCHEDULE["schedule-reminders"] = {
-    "task": "strikes.tasks.reminders_schedule_task",
-    "schedule": REMINDER_SCHEDULE_SECONDS,
-}
 # Text messages: strikes.sms.ConsoleBackend (default), strikes.sms.HttpBackend (a provider
 # taking JSON with a bearer key and an Idempotency-Key header) or strikes.sms.LocmemBackend.
 SMS_BACKEND = env("SMS_BACKEND", default="strikes.sms.ConsoleBackend")
 SMS_API_URL = env("SMS_API_URL", default="")
 SMS_API_KEY = env("SMS_API_KEY", default="")
 SMS_SENDER = env("SMS_SENDER", default="Picketline")
-# The filesystem broker's folders can be moved (the worker integration test uses a tmp dir).
-if not REDIS_URL and env("CELERY_BROKER_FOLDER", default=""):
-    _broker_folder = Path(env("CELERY_BROKER_FOLDER"))
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_broker_folder / "queue"),
-        "data_folder_out": str(_broker_folder / "queue"),
-        "processed_folder": str(_broker_folder / "processed"),
-        "control_folder": str(_broker_folder / "control"),
-        "store_processed": False,
-    }
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=CELERY_BROKER_URL)
-# Explicit mail overrides (the worker integration test points the file backend at a tmp dir).
-if env("EMAIL_BACKEND", default=""):
-    EMAIL_BACKEND = env("EMAIL_BACKEND")
-if env("EMAIL_FILE_PATH", default=""):
-    EMAIL_FILE_PATH = env("EMAIL_FILE_PATH")
+SMS_TIMEOUT_SECONDS = env.int("SMS_TIMEOUT_SECONDS", default=10)
 
-# --- Privacy (issue 7) ------------------------------------------------------------------------
+# --- App: privacy ---------------------------------------------------------------------------
 # Rosters, signups and check-ins of a dispute are anonymised this many days after it closed
-# (`manage.py retention_sweep`, and the monthly beat job below); counts and reports are kept.
+# (`manage.py retention_sweep`, and the monthly beat job above); counts and reports are kept.
 RETENTION_DAYS_AFTER_DISPUTE = env.int("RETENTION_DAYS_AFTER_DISPUTE", default=180)
-from celery.schedules import crontab  # noqa: E402 (kept inside this block on purpose)
-
-CELERY_BEAT_SCHEDULE["retention-sweep"] = {
-    "task": "members.tasks.retention_sweep_task",
-    "schedule": crontab(minute=0, hour=3, day_of_month=1),  # the 1st of each month, 03:00
-}
-# --- End privacy (issue 7) --------------------------------------------------------------------
-
-# --- Second factor and rate limits (issue 7) --------------------------------------------------
-# Officers (district officer and above) must use an authenticator app (TOTP), with recovery codes
-# for a lost phone. Until they set one up, members.middleware.OfficerMFAMiddleware sends them to
-# the set-up page. Off only for `make run`'s local demo (config/settings/local.py).
-OFFICER_MFA_REQUIRED = env.bool("OFFICER_MFA_REQUIRED", default=True)
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
-MFA_TOTP_ISSUER = "Picketline"
-# Accept the code of the 30-second step before or after the current one: phone clocks drift.
-MFA_TOTP_TOLERANCE = 1
-# Public pages reached by a secret link (supporter rota, the evening-before confirm/cancel link,
-# a supporter's data and erasure pages): per IP address, "<count>/<seconds>". Writes are POSTs,
-# plus the one-tap confirm link, which writes on GET. Sign-in and login codes are limited by
-# ACCOUNT_RATE_LIMITS above; the second-factor code by allauth's "login_failed" limit per person.
-PUBLIC_RATE_LIMIT_WRITES = env("PUBLIC_RATE_LIMIT_WRITES", default="20/60")
-PUBLIC_RATE_LIMIT_READS = env("PUBLIC_RATE_LIMIT_READS", default="120/60")
-# A supporter joining a line's rota (it sends an email): a stricter limit on top of the above.
-SUPPORTER_JOIN_RATE_LIMIT = env("SUPPORTER_JOIN_RATE_LIMIT", default="10/600")
-# Rate limits count per client address. Behind proxies of our own (a TLS terminator, a load
-# balancer), each appends to X-Forwarded-For: say how many, and the client is read from the
-# right of that header. 0 (the default): REMOTE_ADDR, for a server reached directly.
-TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
-ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
-MIDDLEWARE += ["members.middleware.OfficerMFAMiddleware"]
-# --- End second factor and rate limits (issue 7) ----------------------------------------------

@@ -470,7 +470,7 @@ def dashboard_live(*, scope: Scope, by: dt.datetime) -> tuple[Table, Attention, 
     """Everything the 30-second refresh shows, cached for ``DASHBOARD_CACHE_SECONDS`` (10 by
     default) per day, place, viewer's area and time asked about: organisers watching the same
     area share one computation, and the figures are never older than that."""
-    seconds = getattr(settings, "DASHBOARD_CACHE_SECONDS", 10)
+    seconds = settings.DASHBOARD_CACHE_SECONDS
     key = scope.cache_key(f"live:{by.isoformat()}")
     if seconds:
         found = cache.get(key)
@@ -816,7 +816,7 @@ def _project(rows: list[tuple[int, float | None, float | None]]) -> MapFrame:
     for school_id, (mx, my) in projected.items():
         points[school_id] = (round(mx * world - left), round(my * world - top))
     tiles = []
-    template = getattr(settings, "MAP_TILE_URL", "")
+    template = settings.MAP_TILE_URL
     if template:
         for tx in range(int(left // 256), int((left + width) // 256) + 1):
             for ty in range(int(top // 256), int((top + height) // 256) + 1):

@@ -50,23 +50,23 @@ class Reschedule(Exception):
 
 
 def _lease() -> timedelta:
-    return timedelta(seconds=getattr(settings, "NOTIFICATION_LEASE_SECONDS", 600))
+    return timedelta(seconds=settings.NOTIFICATION_LEASE_SECONDS)
 
 
 def _queued_lease() -> timedelta:
-    return timedelta(seconds=getattr(settings, "NOTIFICATION_QUEUED_LEASE_SECONDS", 300))
+    return timedelta(seconds=settings.NOTIFICATION_QUEUED_LEASE_SECONDS)
 
 
 def _max_attempts() -> int:
-    return getattr(settings, "NOTIFICATION_MAX_ATTEMPTS", 5)
+    return settings.NOTIFICATION_MAX_ATTEMPTS
 
 
 def _batch_size() -> int:
-    return max(1, getattr(settings, "NOTIFICATION_BATCH_SIZE", 200))
+    return max(1, settings.NOTIFICATION_BATCH_SIZE)
 
 
 def _backoff(attempts: int) -> timedelta:
-    base = getattr(settings, "NOTIFICATION_RETRY_BASE_SECONDS", 60)
+    base = settings.NOTIFICATION_RETRY_BASE_SECONDS
     return timedelta(seconds=base * 2 ** max(attempts - 1, 0))
 
 
@@ -242,7 +242,7 @@ def notifications_queue_due(*, limit: int | None = None, now: datetime | None = 
     from strikes.tasks import notifications_send
 
     now = now or timezone.now()
-    limit = limit or getattr(settings, "NOTIFICATION_SWEEP_LIMIT", 20_000)
+    limit = limit or settings.NOTIFICATION_SWEEP_LIMIT
     ids: list[int] = []
     with transaction.atomic():
         waiting = Notification.objects.filter(

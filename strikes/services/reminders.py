@@ -49,7 +49,7 @@ def _hhmm(value: str) -> time:
 
 def evening_before_at(day: date) -> datetime:
     """When the evening-before message for a shift on ``day`` falls due (London wall time)."""
-    at = _hhmm(getattr(settings, "EVENING_BEFORE_AT", "18:00"))
+    at = _hhmm(settings.EVENING_BEFORE_AT)
     return datetime.combine(day - timedelta(days=1), at, tzinfo=_london()).astimezone(UTC)
 
 
@@ -57,7 +57,7 @@ def morning_reminder_at(starts_at: datetime) -> datetime:
     """``MORNING_REMINDER_MINUTES`` before the start, moved out of the night (22:00–06:00 London)
     unless the shift itself starts before 07:00."""
     london = _london()
-    minutes = getattr(settings, "MORNING_REMINDER_MINUTES", 60)
+    minutes = settings.MORNING_REMINDER_MINUTES
     start_local = starts_at.astimezone(london)
     # Arithmetic in UTC: subtracting on a London wall clock goes wrong across a clock change.
     due_local = (starts_at.astimezone(UTC) - timedelta(minutes=minutes)).astimezone(london)
@@ -215,7 +215,7 @@ def _digest_rows(now: datetime) -> list[Notification]:
 def reminders_schedule(*, now: datetime | None = None) -> dict[str, Any]:
     """Create the reminder and digest rows that are now within reach. Idempotent."""
     now = now or timezone.now()
-    horizon = now + timedelta(hours=getattr(settings, "REMINDER_HORIZON_HOURS", 48))
+    horizon = now + timedelta(hours=settings.REMINDER_HORIZON_HOURS)
     signup_rows = _signup_rows(now, horizon)
     digest_rows = _digest_rows(now)
     batch = 2000

@@ -140,7 +140,7 @@ def dashboard_day(request: HttpRequest, strike_day_id: int) -> HttpResponse:
             {
                 "map": sel.dashboard_map(scope=scope),
                 "map_url": request.get_full_path(),
-                "map_attribution": getattr(settings, "MAP_TILE_ATTRIBUTION", ""),
+                "map_attribution": settings.MAP_TILE_ATTRIBUTION,
             },
         )
     by = _by_datetime(strike_day, data.get("by"))
@@ -191,7 +191,7 @@ def dashboard_day(request: HttpRequest, strike_day_id: int) -> HttpResponse:
         "by": by,
         "by_value": f"{by:%H:%M}",
         "live_url": request.get_full_path(),
-        "refresh_seconds": getattr(settings, "DASHBOARD_REFRESH_SECONDS", 30),
+        "refresh_seconds": settings.DASHBOARD_REFRESH_SECONDS,
         "crumbs": _crumbs(scope, base, keep),
         "export_url": reverse("strikes:dashboard-export", args=[strike_day.pk])
         + _query({**place_param, **keep}),
@@ -203,7 +203,7 @@ def dashboard_day(request: HttpRequest, strike_day_id: int) -> HttpResponse:
         return render(request, "strikes/dashboard/day.html#dash-live", context)
     # The map comes in its own request once the page has loaded (and every minute after), so
     # the figures never wait for it.
-    context["map_attribution"] = getattr(settings, "MAP_TILE_ATTRIBUTION", "")
+    context["map_attribution"] = settings.MAP_TILE_ATTRIBUTION
     context["map_url"] = base + _query({**place_param, **keep, "part": "map"})
     return render(request, "strikes/dashboard/day.html", context)
 
