@@ -11,6 +11,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -84,7 +85,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "config.middleware.SecurityHeadersMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "config.middleware.PermissionsPolicyMiddleware",
     # Officers without an authenticator app are sent to set one up (see "Auth" below).
     "members.middleware.OfficerMFAMiddleware",
 ]
@@ -246,8 +248,24 @@ PUBLIC_RATE_LIMIT_WRITES = env("PUBLIC_RATE_LIMIT_WRITES", default="20/60")
 PUBLIC_RATE_LIMIT_READS = env("PUBLIC_RATE_LIMIT_READS", default="120/60")
 # A supporter joining a line's rota (it sends an email): a stricter limit on top of the above.
 SUPPORTER_JOIN_RATE_LIMIT = env("SUPPORTER_JOIN_RATE_LIMIT", default="10/600")
-# Content-Security-Policy (config.middleware): none here, set in production.
-CONTENT_SECURITY_POLICY = ""
+# Content-Security-Policy (django-csp), in every environment so the tests run what ships: our
+# own files only, no inline script or style. htmx works under it because its indicator styles
+# are in our stylesheet (templates/base.html sets includeIndicatorStyles false). Map tiles, when
+# configured, may come from their host.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "https:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+    }
+}
 
 # --- App: dashboard and map -----------------------------------------------------------------
 # Map tiles for the dashboard; empty means points on a plain background (no outside requests).
