@@ -3,8 +3,10 @@
 Columns (header names, any order; others are ignored): ``email`` (required), ``name``,
 ``member_number``, ``urn`` (the workplace's DfE URN), ``staff_group`` (teacher, leader,
 support), ``phone``. Upserts by email within the union; rows it cannot use are reported with their
-line numbers and the good rows still import. Each row is its own small unit: a bad row never
-leaves half a person behind.
+line numbers and the good rows still import. A phone number that cannot be one is reported by
+line too, and the row imports without it (its membership matters more than one optional cell);
+numbers are stored as E.164, read as British when they have no country code. Each row is its
+own small unit: a bad row never leaves half a person behind.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from django.db import transaction
 
 from kernel.audit import audit_log
 from members.models import Membership, Union, User
+from members.phones import InvalidPhone, phone_to_e164
 from schools.models import School
 
 STAFF_GROUPS = {"teacher", "leader", "support"}
@@ -34,7 +37,9 @@ class MemberImportResult:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    problems: list[tuple[int, str]] = field(default_factory=list)
+    problems: list[tuple[int, str]] = field(default_factory=list)  # rows skipped
+    # Rows imported with one field left out (a phone number that cannot be one).
+    notes: list[tuple[int, str]] = field(default_factory=list)
 
 
 class MemberImportError(Exception):
@@ -87,9 +92,16 @@ def members_import_rows(
     schools = dict(School.objects.values_list("urn", "pk"))
     seen: set[str] = set()
     for line, row in rows:
+        phone_note = ""
+        try:
+            row["phone"] = phone_to_e164(row.get("phone", ""))
+        except InvalidPhone as exc:
+            row["phone"], phone_note = "", exc.message
         problem = _import_row(row, union=union, schools=schools, seen=seen, result=result)
         if problem:
             result.problems.append((line, problem))
+        elif phone_note:
+            result.notes.append((line, phone_note))
         if stdout is not None and (line - 1) % 1000 == 0:
             stdout.write(f"  {line - 1} rows read ...\n")
     return result
@@ -119,7 +131,7 @@ def _import_row(
     staff_group = (row.get("staff_group") or "teacher").lower()
     if staff_group not in STAFF_GROUPS:
         return f"staff group '{staff_group}' is not one of teacher, leader, support"
-    name, phone = row.get("name", "")[:150], row.get("phone", "")[:20]
+    name, phone = row.get("name", "")[:150], row.get("phone", "")  # phone: E.164 or ""
     number = row.get("member_number", "")[:40]
     with transaction.atomic():
         user, user_created = User.objects.get_or_create(

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import linebreaks
 
+from members.phones import InvalidPhone, phone_to_e164
 from strikes.calendar import signup_ics
 from strikes.models import Notification, PicketLine, PicketReport, Shift, Signup
 from strikes.services.delivery import Reschedule, Undeliverable
@@ -274,10 +275,19 @@ def message_render(row: Notification, channel: str | None = None) -> Rendered:
 # --- Sending --------------------------------------------------------------------------------
 
 
+def _sms_number(text: str) -> str:
+    try:
+        return phone_to_e164(text)
+    except InvalidPhone:
+        return ""
+
+
 def _channel_and_address(row: Notification) -> tuple[str, str]:
     recipient = row.user or row.supporter
     email = getattr(recipient, "email", "") or ""
-    phone = getattr(recipient, "phone", "") or ""
+    # SMS providers take E.164; a number that cannot be read is treated as no number, so the
+    # message goes by email where there is one.
+    phone = _sms_number(getattr(recipient, "phone", "") or "")
     if row.channel == Notification.Channel.SMS and phone:
         return Notification.Channel.SMS, phone
     if email:

@@ -18,6 +18,8 @@ from typing import Protocol
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from members.phones import phone_to_e164
+
 log = logging.getLogger(__name__)
 
 
@@ -87,4 +89,6 @@ def sms_backend() -> SmsBackend:
 
 
 def sms_send(*, to: str, text: str, idempotency_key: str) -> None:
-    sms_backend().send(TextMessage(to=to, text=text[:612], idempotency_key=idempotency_key))
+    """Send one text to ``to``, given to the backend in E.164 (``InvalidPhone`` if unreadable)."""
+    message = TextMessage(to=phone_to_e164(to), text=text[:612], idempotency_key=idempotency_key)
+    sms_backend().send(message)

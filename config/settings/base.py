@@ -305,6 +305,10 @@ SMS_API_KEY = env("SMS_API_KEY", default="")
 SMS_SENDER = env("SMS_SENDER", default="Picketline")
 SMS_TIMEOUT_SECONDS = env.int("SMS_TIMEOUT_SECONDS", default=10)
 
+# --- App: people ----------------------------------------------------------------------------
+# Phone numbers typed without a country code are read as numbers of this country (members.phones).
+PHONENUMBER_DEFAULT_REGION = "GB"
+
 # --- App: privacy ---------------------------------------------------------------------------
 # Rosters, signups and check-ins of a dispute are anonymised this many days after it closed
 # (`manage.py retention_sweep`, and the monthly beat job above); counts and reports are kept.

@@ -6,6 +6,8 @@ from typing import Any
 
 from django import forms
 
+from members.phones import PhoneField
+
 
 class SupporterForm(forms.Form):
     shift = forms.TypedChoiceField(
@@ -13,13 +15,7 @@ class SupporterForm(forms.Form):
     )
     name = forms.CharField(max_length=100, label="Your name")
     email = forms.EmailField(required=False, label="Email address")
-    phone = forms.RegexField(
-        regex=r"^\+?[0-9 ]{7,19}$",
-        required=False,
-        max_length=20,
-        label="Or a mobile number",
-        error_messages={"invalid": "Enter a mobile number using digits, like 07700 900123."},
-    )
+    phone = PhoneField(mobile=True, required=False, label="Or a mobile number")
     consent = forms.BooleanField(
         required=True,
         label=(

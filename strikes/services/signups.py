@@ -14,6 +14,7 @@ from kernel.audit import audit_log
 from kernel.errors import DomainError
 from members.models import Supporter, User
 from members.permissions import Action, may
+from members.phones import phone_to_e164
 from strikes.models import CalledOutSchool, Notification, PicketLine, Shift, Signup
 from strikes.services.notifications import notification_enqueue
 
@@ -286,6 +287,7 @@ def supporter_signup_create(
         raise DomainError("Please give your name.", code="no_name")
     if not email and not phone:
         raise DomainError("Please give an email address or a mobile number.", code="no_contact")
+    phone = phone_to_e164(phone, mobile=True)  # InvalidPhone says what to type
     shift = _lock_shift(shift.pk)
     line = shift.picket_line
     if picket_line_token is not None and line.public_token != picket_line_token:

@@ -192,7 +192,7 @@ def test_sms_channel_goes_through_sms_backend_with_idempotency_key(world):
     with override_settings(SMS_BACKEND="strikes.sms.LocmemBackend"):
         assert notification_deliver(notification_id=row.pk) == "sent"
     (text,) = sms.outbox
-    assert text.to == "07700900123" and text.idempotency_key == "b:sms"
+    assert text.to == "+447700900123" and text.idempotency_key == "b:sms"  # E.164
     assert "Hello" in text.text
     assert mail.outbox == []
 
@@ -221,7 +221,7 @@ def test_http_sms_backend_posts_json_with_idempotency_key_header():
     headers, body = received[0]
     assert headers["Idempotency-Key"] == "morning:9"
     assert headers["Authorization"] == "Bearer k"
-    assert body["to"] == "07700900123" and body["text"] == "On the line at 07:30"
+    assert body["to"] == "+447700900123" and body["text"] == "On the line at 07:30"
 
 
 def test_http_sms_backend_error_is_recorded_and_retried(world):

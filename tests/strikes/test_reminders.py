@@ -307,6 +307,7 @@ def test_morning_reminder_goes_by_sms_for_those_who_chose_it(world):
     (text,) = sms.outbox
     assert "07:30" in text.text and "Main entrance, Heaton Primary" in text.text
     assert text.idempotency_key == f"morning:{signup.pk}"
+    assert text.to == "+447700900111"
 
 
 def test_evening_check_not_sent_on_the_day_itself_after_an_outage(world):

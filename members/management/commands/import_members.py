@@ -28,6 +28,8 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         for line, problem in result.problems:
             self.stderr.write(f"Line {line}: {problem} — row skipped.")
+        for line, note in result.notes:
+            self.stderr.write(f"Line {line}: {note} — imported without the phone number.")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Members of {found}: {result.created} added, {result.updated} updated, "
