@@ -597,7 +597,7 @@ def demo_seed(*, stdout: IO[str] | None = None, today: dt.date | None = None) ->
     parents = Supporter.objects.bulk_create(
         [
             Supporter(name="Jo (parent)", email=f"jo.parent@{DEMO_DOMAIN}", consent_at=b.now),
-            Supporter(name="Sam (parent)", phone="07700900123", consent_at=b.now),
+            Supporter(name="Sam (parent)", phone="+447700900123", consent_at=b.now),
         ]
     )
     Signup.objects.bulk_create(
