@@ -8,7 +8,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SETTINGS = ROOT / "config" / "settings"
-APP_FOLDERS = ("config", "kernel", "members", "schools", "strikes")
+APP_FOLDERS = ("config", "kernel", "members", "schools", "strikes", "demo")
 
 
 def _env_names() -> set[str]:
