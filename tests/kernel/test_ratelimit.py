@@ -137,7 +137,12 @@ def redis_closed(settings):
     caches["default"].clear()
 
 
-def test_cache_unreachable_falls_back_to_local_memory_with_a_warning(redis_closed, caplog):
+def test_cache_unreachable_falls_back_to_local_memory_with_a_warning(
+    redis_closed, caplog, monkeypatch
+):
+    # Another tool run in this process (import-linter) may reconfigure logging and disable
+    # loggers that already exist; the warning is what this test is about.
+    monkeypatch.setattr(logging.getLogger("config.cache"), "disabled", False)
     with caplog.at_level(logging.WARNING, logger="config.cache"):
         assert redis_closed.get("missing") is None
         assert redis_closed.add("k", 1, 30) is True
