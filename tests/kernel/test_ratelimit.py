@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache, caches
 from django.test import RequestFactory
-from django.urls import get_resolver, reverse
+from django.urls import URLResolver, get_resolver, reverse
 
 from kernel.ratelimit import client_ip
 from members.models import Supporter
@@ -113,11 +113,15 @@ def test_every_public_secret_link_page_declares_its_limit():
         "members:supporter-erase",
     }
     found = {}
-    for namespace, (_prefix, resolver) in get_resolver().namespace_dict.items():
-        for pattern in resolver.url_patterns:
-            name = f"{namespace}:{getattr(pattern, 'name', '')}"
-            if name in public:
-                found[name] = getattr(pattern.callback, "rate_limits", [])
+
+    def walk(patterns, namespace):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, pattern.namespace or namespace)
+            elif f"{namespace}:{pattern.name}" in public:
+                found[f"{namespace}:{pattern.name}"] = getattr(pattern.callback, "rate_limits", [])
+
+    walk(get_resolver().url_patterns, "")
     assert set(found) == public
     for name, groups in found.items():
         assert {"public-read", "public-write"} <= set(groups), name
