@@ -14,7 +14,7 @@ LOCK_ARGS ?=
 UV_COMPILE = $(BIN)/uv pip compile pyproject.toml --quiet --python-version 3.11 \
 	--generate-hashes --custom-compile-command "make lock" $(LOCK_ARGS)
 
-.PHONY: run test install install-dev lint format migrations-check check-deploy lock clean
+.PHONY: run test install install-dev lint format migrations-check check-deploy lock lock-check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,22 @@ check-deploy: install-dev
 lock: install-dev
 	$(UV_COMPILE) -o requirements.lock
 	$(UV_COMPILE) --extra dev -c requirements.lock -o requirements-dev.lock
+
+# Fail when a lock does not match pyproject.toml (a package added to one and not the other):
+# compile both afresh beside copies of the committed locks and compare. CI runs it.
+lock-check: install-dev
+	@tmp=$$(mktemp -d) && cp pyproject.toml requirements.lock requirements-dev.lock "$$tmp"/ && \
+	cd "$$tmp" && UV="$(abspath $(BIN))/uv" && \
+	$(subst $(BIN)/uv,"$$UV",$(UV_COMPILE)) -o requirements.lock && \
+	$(subst $(BIN)/uv,"$$UV",$(UV_COMPILE)) --extra dev -c requirements.lock -o requirements-dev.lock && \
+	cd - >/dev/null && \
+	if diff -u requirements.lock "$$tmp/requirements.lock" && \
+	   diff -u requirements-dev.lock "$$tmp/requirements-dev.lock"; then \
+	  echo "Locks match pyproject.toml."; rm -rf "$$tmp"; \
+	else \
+	  echo "A lock does not match pyproject.toml: run 'make lock' and commit both locks."; \
+	  rm -rf "$$tmp"; exit 1; \
+	fi
 
 clean:
 	rm -rf $(VENV) var db.sqlite3
