@@ -13,9 +13,12 @@ from django.templatetags.static import static
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
+from members.access import public
+
 ICONS = Path(settings.BASE_DIR) / "static" / "icons"
 
 
+@public
 @require_safe
 def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
@@ -26,6 +29,7 @@ def _favicon_bytes() -> bytes:
     return (ICONS / "favicon.ico").read_bytes()
 
 
+@public
 @require_safe
 @cache_control(public=True, max_age=7 * 24 * 3600)
 def favicon(request: HttpRequest) -> HttpResponse:
@@ -33,6 +37,7 @@ def favicon(request: HttpRequest) -> HttpResponse:
     return HttpResponse(_favicon_bytes(), content_type="image/x-icon")
 
 
+@public
 @require_safe
 @cache_control(public=True, max_age=24 * 3600)
 def manifest(request: HttpRequest) -> HttpResponse:

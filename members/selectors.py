@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
+from kernel.errors import Refused
 from kernel.models import AuditEntry
+from members.models import Supporter
 
 AUDIT_PERMISSION = "kernel.view_auditentry"
 
@@ -34,7 +35,7 @@ def audit_entries_search(
 ) -> QuerySet[AuditEntry]:
     """Audit entries matching the filters, newest first. Only the data officer may search."""
     if not audit_viewer_allowed(viewer):
-        raise PermissionDenied("Only the union's data officer can read the audit log.")
+        raise Refused("Only the union's data officer can read the audit log.")
     qs = AuditEntry.objects.select_related("actor").order_by("-at", "-id")
     if action:
         qs = qs.filter(action__istartswith=action.strip())
@@ -49,3 +50,8 @@ def audit_entries_search(
     if object_id:
         qs = qs.filter(object_id=object_id.strip())
     return qs
+
+
+def supporter_by_token(token: str) -> Supporter | None:
+    """The supporter whose private link this is (None once erased or for a wrong token)."""
+    return Supporter.objects.filter(token=token, erased_at__isnull=True).first()

@@ -5,9 +5,11 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from members.access import public
 from members.permissions import viewer_for
 
 
+@public
 def home(request: HttpRequest) -> HttpResponse:
     viewer = viewer_for(request.user)
     if viewer.is_anonymous:

@@ -9,12 +9,10 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.decorators.http import require_http_methods
@@ -23,8 +21,8 @@ from kernel.audit import contact_details_viewed
 from kernel.errors import DomainError
 from kernel.ratelimit import public_link
 from members import privacy
-from members.models import Supporter
-from members.selectors import audit_entries_search, audit_viewer_allowed
+from members.access import public, signed_in, staff_only, token_access
+from members.selectors import audit_entries_search, supporter_by_token
 
 
 class EraseForm(forms.Form):
@@ -74,6 +72,7 @@ def _json_download(data: dict, filename: str) -> HttpResponse:
     return response
 
 
+@public
 def privacy_notice(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -82,7 +81,7 @@ def privacy_notice(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@signed_in
 def my_data(request: HttpRequest) -> HttpResponse:
     data = privacy.subject_access_export(user=request.user, acting_user=request.user, fmt="page")
     response = render(
@@ -99,13 +98,13 @@ def my_data(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@login_required
+@signed_in
 def my_data_json(request: HttpRequest) -> HttpResponse:
     data = privacy.subject_access_export(user=request.user, acting_user=request.user, fmt="json")
     return _json_download(data, "my-picketline-data.json")
 
 
-@login_required
+@signed_in
 @require_http_methods(["GET", "POST"])
 def my_erase(request: HttpRequest) -> HttpResponse:
     form = EraseForm(request.POST if request.method == "POST" else None)
@@ -120,17 +119,15 @@ def my_erase(request: HttpRequest) -> HttpResponse:
     return render(request, "members/privacy/erase.html", {"form": form, "supporter": None})
 
 
+@public
 def erased(request: HttpRequest) -> HttpResponse:
     return render(request, "members/privacy/erased.html")
 
 
-def _supporter(token: str) -> Supporter:
-    return get_object_or_404(Supporter, token=token, erased_at__isnull=True)
-
-
 @public_link()
+@token_access(supporter_by_token)
 def supporter_data(request: HttpRequest, token: str) -> HttpResponse:
-    supporter = _supporter(token)
+    supporter = request.target.obj
     if request.GET.get("format") == "json":
         data = privacy.supporter_access_export(supporter=supporter, fmt="json")
         return _json_download(data, "my-picketline-data.json")
@@ -150,9 +147,10 @@ def supporter_data(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @public_link()
+@token_access(supporter_by_token)
 @require_http_methods(["GET", "POST"])
 def supporter_erase(request: HttpRequest, token: str) -> HttpResponse:
-    supporter = _supporter(token)
+    supporter = request.target.obj
     form = EraseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -164,10 +162,8 @@ def supporter_erase(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "members/privacy/erase.html", {"form": form, "supporter": supporter})
 
 
-@login_required
+@staff_only
 def audit_log_page(request: HttpRequest) -> HttpResponse:
-    if not audit_viewer_allowed(request.user):
-        raise PermissionDenied("Only the union's data officer can read the audit log.")
     form = AuditSearchForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     if form.is_bound and not form.is_valid():

@@ -89,6 +89,8 @@ MIDDLEWARE = [
     "config.middleware.PermissionsPolicyMiddleware",
     # Officers without an authenticator app are sent to set one up (see "Auth" below).
     "members.middleware.OfficerMFAMiddleware",
+    # Last, so it is the first to see a view's exception: refusals become the 403/404 pages.
+    "members.access.RefusalMiddleware",
 ]
 
 TEMPLATES = [

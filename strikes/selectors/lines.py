@@ -5,18 +5,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
-from django.http import Http404
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 
-from members.models import Membership, Role
-from members.permissions import Action, viewer_for
+from kernel.errors import Refused
+from members.models import Membership, Role, User
+from members.permissions import viewer_for
 from schools.models import School
-from strikes.models import CalledOutSchool, PicketLine, RuleSet, Shift, Signup, StrikeDay
-
-
-class Refused(Exception):
-    """The viewer can see the place but may not run its lines (a 403)."""
+from strikes.models import (
+    CalledOutSchool,
+    Notification,
+    PicketLine,
+    PicketReport,
+    RuleSet,
+    Shift,
+    Signup,
+    StrikeDay,
+)
 
 
 def rules_for(strike_day: StrikeDay) -> RuleSet | None:
@@ -30,47 +35,6 @@ def rules_for(strike_day: StrikeDay) -> RuleSet | None:
 def supervisor_required(strike_day: StrikeDay) -> bool:
     rules = rules_for(strike_day)
     return bool(rules and rules.picket_supervisor_required)
-
-
-def _check_run_line(user: Any, school: School, union_id: int) -> None:
-    viewer = viewer_for(user)
-    if viewer.may(Action.RUN_LINE, school, union=union_id):
-        return
-    if viewer.may(Action.SIGN_UP, school, union=union_id):
-        raise Refused  # a member of this school: they know it exists, but may not run it
-    raise Http404
-
-
-def picket_line_for_rep(*, user: Any, line_id: int) -> PicketLine:
-    """The line, if the viewer may run it; 404 when outside their place, Refused for members."""
-    line = (
-        PicketLine.objects.select_related(
-            "strike_day__dispute__union",
-            "school__district__region",
-            "entrance__site",
-            "latest_report",
-        )
-        .filter(pk=line_id)
-        .first()
-    )
-    if line is None:
-        raise Http404
-    _check_run_line(user, line.school, line.strike_day.dispute.union_id)
-    return line
-
-
-def called_out_for_rep(*, user: Any, strike_day_id: int, school_id: int) -> CalledOutSchool:
-    called = (
-        CalledOutSchool.objects.select_related(
-            "strike_day__dispute__union", "school__district__region"
-        )
-        .filter(strike_day_id=strike_day_id, school_id=school_id, cancelled_at__isnull=True)
-        .first()
-    )
-    if called is None:
-        raise Http404
-    _check_run_line(user, called.school, called.strike_day.dispute.union_id)
-    return called
 
 
 def rep_schools(*, user: Any) -> list[School]:
@@ -103,15 +67,27 @@ def lines_for_school_day(*, strike_day: StrikeDay, school: School) -> list[Picke
 class SchoolDays:
     school: School
     days: list[CalledOutSchool] = field(default_factory=list)
+    entrances: int = 0
+
+
+def entrance_counts(*, school_ids: list[int]) -> dict[int, int]:
+    """How many entrances each school has (a line stands at each once shifts are set up)."""
+    from schools.models import Entrance
+
+    return dict(
+        Entrance.objects.filter(site__school_id__in=school_ids)
+        .values("site__school_id")
+        .annotate(n=Count("pk"))
+        .values_list("site__school_id", "n")
+    )
 
 
 def rep_home_data(*, user: Any) -> list[SchoolDays]:
     """The rep's schools, each with its upcoming called-out strike days and their lines and shifts.
 
-    The picket lines are made on the first visit. A fixed number of queries, whatever the data.
+    Lines are made when the day is announced (and when shifts are added): this only reads.
+    A fixed number of queries, whatever the data.
     """
-    from strikes.services.lines import picket_lines_ensure
-
     viewer = viewer_for(user)
     roles = [r for r in viewer.roles if r.kind == Role.Kind.REP and r.school is not None]
     if not roles:
@@ -128,7 +104,6 @@ def rep_home_data(*, user: Any) -> list[SchoolDays]:
         .order_by("strike_day__date", "school__name")
     )
     called = [c for c in called if union_by_school[c.school_id] == c.strike_day.dispute.union_id]
-    picket_lines_ensure(pairs=[(c.strike_day, c.school) for c in called])
     lines = (
         PicketLine.objects.filter(
             strike_day_id__in={c.strike_day_id for c in called},
@@ -141,7 +116,11 @@ def rep_home_data(*, user: Any) -> list[SchoolDays]:
     by_pair: dict[tuple[int, int], list[PicketLine]] = {}
     for line in lines:
         by_pair.setdefault((line.strike_day_id, line.school_id), []).append(line)
-    out = {r.school_id: SchoolDays(school=r.school) for r in roles}
+    entrances = entrance_counts(school_ids=list(union_by_school))
+    out = {
+        r.school_id: SchoolDays(school=r.school, entrances=entrances.get(r.school_id, 0))
+        for r in roles
+    }
     for c in called:
         c.lines = by_pair.get((c.strike_day_id, c.school_id), [])
         out[c.school_id].days.append(c)
@@ -191,4 +170,60 @@ def members_not_signed_up(*, strike_day: StrikeDay, school: School) -> QuerySet[
         .exclude(Exists(live))
         .select_related("user")
         .order_by("user__full_name", "user__email")
+    )
+
+
+def members_to_nudge(*, strike_day: StrikeDay, school: School) -> list[Membership]:
+    """``members_not_signed_up``, each with ``nudged_today``. Two queries."""
+    missing = list(members_not_signed_up(strike_day=strike_day, school=school))
+    today = timezone.localdate().isoformat()
+    keys = [f"nudge:{strike_day.pk}:{m.user_id}:{today}" for m in missing]
+    nudged = set(Notification.objects.filter(key__in=keys).values_list("user_id", flat=True))
+    for m in missing:
+        m.nudged_today = m.user_id in nudged
+    return missing
+
+
+def member_for_nudge(*, strike_day: StrikeDay, school: School, user_id: int) -> User | None:
+    """A member working at the school, in the day's union; None for anyone else."""
+    membership = (
+        Membership.objects.filter(
+            user_id=user_id,
+            workplace=school,
+            union_id=strike_day.dispute.union_id,
+            is_active=True,
+        )
+        .select_related("user")
+        .first()
+    )
+    return membership.user if membership is not None else None
+
+
+def signup_on_line(*, picket_line: PicketLine, signup_id: int) -> Signup:
+    """A signup on one of the line's shifts, with its person; a 404 for any other."""
+    signup = (
+        Signup.objects.select_related("user", "supporter")
+        .filter(pk=signup_id, shift__picket_line=picket_line)
+        .first()
+    )
+    if signup is None:
+        raise Refused("No such sign-up on this line.", hide=True)
+    return signup
+
+
+def shift_on_line(*, picket_line: PicketLine, shift_id: int, live: bool = False) -> Shift:
+    """One of the line's shifts (only a live one with ``live``); a 404 for any other."""
+    shifts = Shift.objects.filter(pk=shift_id, picket_line=picket_line)
+    if live:
+        shifts = shifts.filter(cancelled_at__isnull=True)
+    shift = shifts.first()
+    if shift is None:
+        raise Refused("No such shift on this line.", hide=True)
+    return shift
+
+
+def reports_for_line(*, picket_line: PicketLine) -> list[PicketReport]:
+    """The line's reports, newest first."""
+    return list(
+        PicketReport.objects.filter(picket_line=picket_line).order_by("-reported_at", "-id")
     )

@@ -7,17 +7,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404
 
-from members.permissions import OFFICER_KINDS, Action, Viewer
-from schools.models import School
+from kernel.errors import Refused
+from members.permissions import ALLOWED_KINDS, Action, Viewer
+from schools.models import District, School
 from strikes.mandate import Verdict, ballot_verdict, rule_sets_load
-from strikes.models import Ballot, CalledOutSchool, Dispute, Rally, StrikeDay
+from strikes.models import Ballot, CalledOutSchool, Dispute, Rally, RuleSet, StrikeDay
 
 
 def planning_union_ids(viewer: Viewer) -> list[int]:
     """Unions in which the viewer is an officer (who may plan somewhere)."""
-    return sorted({r.union_id for r in viewer.roles if r.kind in OFFICER_KINDS})
+    return sorted({r.union_id for r in viewer.roles if r.kind in ALLOWED_KINDS[Action.PLAN]})
 
 
 def disputes_for_viewer(*, viewer: Viewer) -> QuerySet[Dispute]:
@@ -42,7 +42,7 @@ def dispute_for_viewer(*, viewer: Viewer, dispute_id: int) -> Dispute:
         .first()
     )
     if dispute is None:
-        raise Http404("No such dispute.")
+        raise Refused("No such dispute.", hide=True)
     return dispute
 
 
@@ -95,7 +95,7 @@ def strike_day_for_viewer(*, viewer: Viewer, strike_day_id: int) -> StrikeDay:
         .first()
     )
     if day is None or day.dispute.union_id not in planning_union_ids(viewer):
-        raise Http404("No such strike day.")
+        raise Refused("No such strike day.", hide=True)
     return day
 
 
@@ -164,7 +164,7 @@ def school_for_viewer(*, viewer: Viewer, union_id: int, urn: int) -> School:
     )
     school = School.objects.filter(area, urn=urn).select_related("district__region").first()
     if school is None:
-        raise Http404("No such school in your area.")
+        raise Refused("No such school in your area.", hide=True)
     return school
 
 
@@ -224,3 +224,30 @@ def rallies_for_viewer(*, strike_day: StrikeDay, viewer: Viewer) -> QuerySet[Ral
         .select_related("region", "district")
         .order_by("starts_at", "pk")
     )
+
+
+def districts_of_viewer(*, viewer: Viewer) -> QuerySet[District]:
+    """The districts the viewer holds a role in (for the calendar's district links)."""
+    return District.objects.filter(pk__in=[r.district_id for r in viewer.roles if r.district_id])
+
+
+def district_by_id(district_id: int) -> District | None:
+    """A district to filter the calendar by (the days shown stay within the viewer's area)."""
+    return District.objects.filter(pk=district_id).first()
+
+
+def rules_in_force(on: dt.date) -> RuleSet:
+    """The rule set in force on a date (its notice period, for the announce form)."""
+    return RuleSet.in_force_on(on)
+
+
+def announced_strike_day(*, strike_day_id: int) -> StrikeDay:
+    """An announced strike day, for its public rallies page; a 404 for any other."""
+    day = (
+        StrikeDay.objects.filter(pk=strike_day_id, status=StrikeDay.Status.ANNOUNCED)
+        .select_related("dispute__union")
+        .first()
+    )
+    if day is None:
+        raise Refused("No such strike day.", hide=True)
+    return day

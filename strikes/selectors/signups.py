@@ -10,7 +10,8 @@ from typing import Any
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
-from members.models import Role
+from kernel.errors import Refused
+from members.models import Role, Supporter, User
 from members.permissions import Action, may, viewer_for
 from schools.models import School
 from strikes.models import CalledOutSchool, PicketLine, Rally, Shift, Signup, StrikeDay
@@ -375,3 +376,48 @@ def picket_line_public(*, token: str) -> PicketLine | None:
     now = timezone.now()
     line.open_shifts = [s for s in line.shift_list if s.cancelled_at is None and s.starts_at > now]
     return line
+
+
+def school_for_official(*, user: Any, school_id: str) -> School:
+    """A school whose lines the person may join as an official (rep or officer over it);
+    a 404 for any other, or for an id that is not one, so a school's days are not given away."""
+    school = None
+    if school_id.isdigit() and len(school_id) < 12:
+        school = School.objects.select_related("district__region").filter(pk=school_id).first()
+    if school is None or not school_pairs_for_official(user=user, school=school):
+        raise Refused("No such school.", hide=True)
+    return school
+
+
+def own_signup(*, user: Any, signup_id: int) -> Signup:
+    """One of the person's own signups, with its line; a 404 for anyone else's."""
+    signup = (
+        Signup.objects.select_related(
+            "shift__picket_line__school",
+            "shift__picket_line__entrance__site",
+            "shift__picket_line__strike_day",
+        )
+        .filter(pk=signup_id, user_id=user.pk)
+        .first()
+    )
+    if signup is None:
+        raise Refused("No such sign-up.", hide=True)
+    return signup
+
+
+def user_by_calendar_token(token: str) -> User | None:
+    """The person whose private calendar feed this is (None for a wrong token)."""
+    return User.objects.filter(calendar_token=token, is_active=True).first() if token else None
+
+
+def signups_for_supporter(*, supporter: Supporter) -> list[Signup]:
+    """A supporter's own signups, soonest first (for their private link)."""
+    return list(
+        Signup.objects.filter(supporter=supporter)
+        .select_related(
+            "shift__picket_line__school",
+            "shift__picket_line__entrance",
+            "shift__picket_line__strike_day",
+        )
+        .order_by("shift__starts_at")
+    )

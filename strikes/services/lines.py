@@ -50,8 +50,9 @@ def london_at(day: dt.date, hhmm: str | dt.time) -> dt.datetime:
 def picket_lines_ensure(*, pairs: Iterable[tuple[StrikeDay, School]]) -> int:
     """Make sure every entrance of each (strike day, school) has its picket line.
 
-    Called on the rep's first visit. Safe to repeat and to race: the unique constraint on
-    (strike day, entrance) absorbs a second writer. Returns how many lines were made.
+    Called when shifts are added (announcing a day makes its lines in bulk); never on a page
+    view. Safe to repeat and to race: the unique constraint on (strike day, entrance) absorbs a
+    second writer. Returns how many lines were made.
     """
     pairs = list(pairs)
     if not pairs:
@@ -82,6 +83,20 @@ def picket_lines_ensure(*, pairs: Iterable[tuple[StrikeDay, School]]) -> int:
     if new:
         PicketLine.objects.bulk_create(new, ignore_conflicts=True)
     return len(new)
+
+
+def picket_line_letter_printed(*, picket_line: PicketLine, acting_user: Any) -> None:
+    """Record that the supervisor's letter (it names the supervisor) was opened for printing."""
+    audit_log(actor=acting_user, action="export.letter", obj=picket_line)
+
+
+def picket_line_roster_printed(
+    *, picket_line: PicketLine, acting_user: Any, people: int, names: bool
+) -> None:
+    """Record that the line's roster was opened: how many people, and whether with names."""
+    audit_log(
+        actor=acting_user, action="export.roster", obj=picket_line, people=people, names=names
+    )
 
 
 @transaction.atomic

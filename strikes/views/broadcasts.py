@@ -6,13 +6,13 @@ import uuid
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 
 from kernel.errors import DomainError
+from members.access import refusal, requires
+from members.permissions import Action
 from strikes.services.broadcasts import AUDIENCES, broadcast_scopes, broadcast_send
 
 
@@ -30,11 +30,11 @@ class BroadcastForm(forms.Form):
         self.fields["scope"].choices = [(s.key, s.label) for s in scopes]
 
 
-@login_required
+@requires(Action.BROADCAST)
 def broadcast_new(request: HttpRequest) -> HttpResponse:
     scopes = broadcast_scopes(user=request.user)
     if not scopes:
-        raise PermissionDenied("Only district, regional and national officers send broadcasts.")
+        raise refusal(Action.BROADCAST)
     form = BroadcastForm(request.POST or None, scopes=scopes, initial={"nonce": uuid.uuid4().hex})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

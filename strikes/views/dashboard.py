@@ -10,21 +10,26 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from kernel.audit import audit_log
+from kernel.errors import Refused
+from members.access import IN_UNION, requires, signed_in
 from members.exports import FIGURES, export_footer
-from members.permissions import ALLOWED_KINDS, Action, Viewer, viewer_for
+from members.permissions import ALLOWED_KINDS, Action, Viewer
 from schools.models import District, Region, School
 from strikes.models import StrikeDay
 from strikes.selectors import dashboard as sel
+from strikes.selectors.access import (
+    dashboard_scope_for_viewer,
+    strike_day_school_place,
+    strike_day_union,
+)
+from strikes.services.exports import dashboard_exported
 
 DEFAULT_BY = dt.time(9, 0)
 PLACE_PARAMS = ("school", "district", "region")
@@ -54,51 +59,22 @@ class DashboardForm(forms.Form):
     by = forms.TimeField(required=False, input_formats=["%H:%M"])
 
 
-def _strike_day_for(request: HttpRequest, strike_day_id: int) -> tuple[StrikeDay, Viewer]:
-    """The strike day, or 404 when the viewer has no dashboard in its union."""
-    strike_day = get_object_or_404(
-        StrikeDay.objects.select_related("dispute", "dispute__union"), pk=strike_day_id
-    )
-    viewer = viewer_for(request.user)
-    if not viewer.roles_in(strike_day.dispute.union_id, ALLOWED_KINDS[Action.VIEW_DASHBOARD]):
-        raise Http404("No such strike day.")
-    return strike_day, viewer
-
-
-def _place_from(data: dict[str, Any]) -> School | District | Region | None:
-    """The most specific drill-down place asked for; 404 for an unknown id."""
-    if data.get("school"):
-        return get_object_or_404(
-            School.objects.select_related("district__region"), pk=data["school"]
-        )
-    if data.get("district"):
-        return get_object_or_404(District.objects.select_related("region"), pk=data["district"])
-    if data.get("region"):
-        return get_object_or_404(Region, pk=data["region"])
-    return None
-
-
 def _scope_for(
     request: HttpRequest, strike_day: StrikeDay, viewer: Viewer, action: Action
 ) -> tuple[sel.Scope, dict[str, Any]]:
     form = DashboardForm(request.GET)
     form.is_valid()  # a bad value is dropped field by field (sort, time), not refused
     data = form.cleaned_data
-    for name in PLACE_PARAMS:
-        if name in form.errors:
-            raise Http404("No such place.")
-    union_id = strike_day.dispute.union_id
-    place = _place_from(data)
-    if place is None:
-        place = sel.default_place(viewer, union_id)
-        # A viewer with several places starts from the nation, filtered to their places.
-        if place is not None and not viewer.may(action, place, union=union_id):
-            raise PermissionDenied("You may not see this dashboard.")
-        if place is None and not viewer.roles_in(union_id, ALLOWED_KINDS[action]):
-            raise PermissionDenied("You may not see this dashboard.")
-    elif not viewer.may(action, place, union=union_id):
-        raise PermissionDenied("You may not see this place's dashboard.")
-    scope = sel.dashboard_scope(strike_day=strike_day, viewer=viewer, place=place, action=action)
+    if any(name in form.errors for name in PLACE_PARAMS):
+        raise Refused("No such place.", hide=True)
+    scope = dashboard_scope_for_viewer(
+        strike_day=strike_day,
+        viewer=viewer,
+        action=action,
+        region_id=data.get("region"),
+        district_id=data.get("district"),
+        school_id=data.get("school"),
+    )
     return scope, data
 
 
@@ -112,9 +88,9 @@ def _query(params: dict[str, Any]) -> str:
     return f"?{urlencode(clean)}" if clean else ""
 
 
-@login_required
+@signed_in  # lists only the days of the viewer's own dashboards; says so when there are none
 def dashboard_home(request: HttpRequest) -> HttpResponse:
-    viewer = viewer_for(request.user)
+    viewer = request.viewer
     days = list(sel.strike_days_for_viewer(viewer=viewer))
     today = timezone.localdate()
     return render(
@@ -128,9 +104,10 @@ def dashboard_home(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+# Who has no dashboard in the day's union gets a 404; the place asked for is checked in the scope.
+@requires(Action.VIEW_DASHBOARD, place=strike_day_union)
 def dashboard_day(request: HttpRequest, strike_day_id: int) -> HttpResponse:
-    strike_day, viewer = _strike_day_for(request, strike_day_id)
+    strike_day, viewer = request.target.obj, request.viewer
     scope, data = _scope_for(request, strike_day, viewer, Action.VIEW_DASHBOARD)
     base = reverse("strikes:dashboard", args=[strike_day.pk])
     if request.htmx and request.GET.get("part") == "map":
@@ -273,19 +250,19 @@ def _crumbs(scope: sel.Scope, base: str, keep: dict[str, Any]) -> list[dict[str,
     return crumbs
 
 
-@login_required
+# A rep (who has a dashboard but may not export) is told why; others in no role get a 404.
+@requires(Action.EXPORT, place=strike_day_union, reveal=Action.VIEW_DASHBOARD)
 def dashboard_export(request: HttpRequest, strike_day_id: int) -> HttpResponse:
-    strike_day, viewer = _strike_day_for(request, strike_day_id)
+    strike_day, viewer = request.target.obj, request.viewer
     scope, data = _scope_for(request, strike_day, viewer, Action.EXPORT)
     by = _by_datetime(strike_day, data.get("by"))
     table = sel.dashboard_table(
         scope=scope, by=by, sort=data.get("sort") or "name", direction=data.get("dir") or "asc"
     )
-    audit_log(
-        actor=request.user,
-        action="dashboard.export",
-        obj=strike_day,
-        scope=scope.level,
+    dashboard_exported(
+        strike_day=strike_day,
+        acting_user=request.user,
+        level=scope.level,
         place_id=getattr(scope.place, "pk", None),
         rows=len(table.rows),
     )
@@ -313,12 +290,9 @@ def _csv_safe(value: str) -> str:
     return f"'{value}" if value[:1] in ("=", "+", "-", "@") else value
 
 
-@login_required
+@requires(Action.VIEW_DASHBOARD, place=strike_day_school_place, reveal=IN_UNION)
 def dashboard_school(request: HttpRequest, strike_day_id: int, school_id: int) -> HttpResponse:
-    strike_day, viewer = _strike_day_for(request, strike_day_id)
-    school = get_object_or_404(School.objects.select_related("district__region"), pk=school_id)
-    if not viewer.may(Action.VIEW_DASHBOARD, school, union=strike_day.dispute.union_id):
-        raise PermissionDenied("You may not see this school's dashboard.")
+    strike_day, school, viewer = request.target.obj, request.target.place, request.viewer
     lines = sel.school_lines(strike_day=strike_day, school=school)
     base = reverse("strikes:dashboard", args=[strike_day.pk])
     union_id = strike_day.dispute.union_id

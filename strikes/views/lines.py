@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_htmx.http import reswap, retarget
 
-from kernel.audit import audit_log
-from kernel.errors import DomainError
+from kernel.errors import DomainError, Refused
+from members.access import requires
 from members.exports import export_footer, when_text
-from members.models import User
 from members.permissions import Action, may
 from strikes.forms.lines import (
     CheckInForm,
@@ -33,25 +29,21 @@ from strikes.forms.lines import (
     WalkUpForm,
     new_nonce,
 )
-from strikes.models import Notification, PicketLine, Shift, Signup
+from strikes.models import PicketLine
 from strikes.selectors import lines as sel
+from strikes.selectors.access import called_out_place, line_place, live_shift_place, shift_place
 from strikes.services import lines as svc
 
 ADVICE = "The Code of Practice on Picketing advises no more than six pickets at an entrance."
 
 
-def rep_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Signed in; a member of the school who is not its rep gets a 403 page that says why."""
+# Who may run a line: its school's rep and the district officer over it. A member of the school
+# (who knows the line exists) is told why not (403); anyone else gets a 404.
+RUN_LINE = Action.RUN_LINE
 
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except sel.Refused:
-            return render(request, "strikes/lines/refused.html", status=403)
 
-    return wrapper
+def runs(place: Any) -> Any:
+    return requires(RUN_LINE, place=place, reveal=Action.SIGN_UP)
 
 
 def _day_url(line: PicketLine) -> str:
@@ -65,11 +57,15 @@ def _advised() -> int:
 # --- Before the day ------------------------------------------------------------------------
 
 
-@rep_view
+@requires(RUN_LINE)
 def rep_home(request: HttpRequest) -> HttpResponse:
     schools = sel.rep_home_data(user=request.user)
     if not schools:
-        return render(request, "strikes/lines/refused.html", status=403)
+        # A district officer runs lines from the dashboard's school pages, not from here.
+        raise Refused(
+            "This page is for workplace reps: it lists the schools you are rep for.",
+            next_step="District officers run a school's lines from its page on the dashboard.",
+        )
     return render(
         request,
         "strikes/lines/home.html",
@@ -77,20 +73,13 @@ def rep_home(request: HttpRequest) -> HttpResponse:
     )
 
 
-@rep_view
+@runs(called_out_place)
 def rep_day(request: HttpRequest, strike_day_id: int, school_id: int) -> HttpResponse:
-    called = sel.called_out_for_rep(
-        user=request.user, strike_day_id=strike_day_id, school_id=school_id
-    )
+    called = request.target.obj
     day, school = called.strike_day, called.school
-    svc.picket_lines_ensure(pairs=[(day, school)])
     lines = sel.lines_for_school_day(strike_day=day, school=school)
-    missing = list(sel.members_not_signed_up(strike_day=day, school=school))
-    today = timezone.localdate().isoformat()
-    keys = [f"nudge:{day.pk}:{m.user_id}:{today}" for m in missing]
-    nudged = set(Notification.objects.filter(key__in=keys).values_list("user_id", flat=True))
-    for m in missing:
-        m.nudged_today = m.user_id in nudged
+    entrances = sel.entrance_counts(school_ids=[school.pk]).get(school.pk, 0)
+    missing = sel.members_to_nudge(strike_day=day, school=school)
     rules = sel.rules_for(day)
     return render(
         request,
@@ -100,6 +89,9 @@ def rep_day(request: HttpRequest, strike_day_id: int, school_id: int) -> HttpRes
             "day": day,
             "school": school,
             "lines": lines,
+            # Entrances with no line yet (added since the day was announced): adding shifts
+            # sets their lines up.
+            "unset_entrances": max(entrances - len(lines), 0),
             "missing": missing,
             "pattern_form": PatternForm(),
             "supervisor_required": bool(rules and rules.picket_supervisor_required),
@@ -111,12 +103,10 @@ def rep_day(request: HttpRequest, strike_day_id: int, school_id: int) -> HttpRes
     )
 
 
-@rep_view
+@runs(called_out_place)
 @require_POST
 def rep_pattern(request: HttpRequest, strike_day_id: int, school_id: int) -> HttpResponse:
-    called = sel.called_out_for_rep(
-        user=request.user, strike_day_id=strike_day_id, school_id=school_id
-    )
+    called = request.target.obj
     form = PatternForm(request.POST)
     url = reverse("strikes:rep-day", args=[strike_day_id, school_id])
     if not form.is_valid():
@@ -145,18 +135,21 @@ def rep_pattern(request: HttpRequest, strike_day_id: int, school_id: int) -> Htt
     return redirect(url)
 
 
-@rep_view
+@runs(called_out_place)
 @require_POST
 def rep_nudge(request: HttpRequest, strike_day_id: int, school_id: int) -> HttpResponse:
-    called = sel.called_out_for_rep(
-        user=request.user, strike_day_id=strike_day_id, school_id=school_id
-    )
+    called = request.target.obj
     url = reverse("strikes:rep-day", args=[strike_day_id, school_id])
     form = NudgeForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose someone to nudge.")
         return redirect(url)
-    person = get_object_or_404(User, pk=form.cleaned_data["user"])
+    person = sel.member_for_nudge(
+        strike_day=called.strike_day, school=called.school, user_id=form.cleaned_data["user"]
+    )
+    if person is None:
+        messages.error(request, "That person is not a member at this school.")
+        return redirect(url)
     try:
         sent = svc.member_nudge(
             strike_day=called.strike_day,
@@ -174,10 +167,10 @@ def rep_nudge(request: HttpRequest, strike_day_id: int, school_id: int) -> HttpR
     return redirect(url)
 
 
-@rep_view
+@runs(live_shift_place)
 def shift_edit(request: HttpRequest, shift_id: int) -> HttpResponse:
-    shift = get_object_or_404(Shift, pk=shift_id, cancelled_at__isnull=True)
-    line = sel.picket_line_for_rep(user=request.user, line_id=shift.picket_line_id)
+    shift = request.target.obj
+    line = shift.picket_line
     if request.method == "POST":
         form = ShiftForm(request.POST)
         if form.is_valid():
@@ -206,11 +199,11 @@ def shift_edit(request: HttpRequest, shift_id: int) -> HttpResponse:
     )
 
 
-@rep_view
+@runs(shift_place)
 @require_POST
 def shift_remove(request: HttpRequest, shift_id: int) -> HttpResponse:
-    shift = get_object_or_404(Shift, pk=shift_id)
-    line = sel.picket_line_for_rep(user=request.user, line_id=shift.picket_line_id)
+    shift = request.target.obj
+    line = shift.picket_line
     told = svc.shift_remove(shift=shift, acting_user=request.user)
     messages.success(
         request, f"Shift {shift} removed. {told} {'person' if told == 1 else 'people'} told."
@@ -218,10 +211,10 @@ def shift_remove(request: HttpRequest, shift_id: int) -> HttpResponse:
     return redirect(_day_url(line))
 
 
-@rep_view
+@runs(line_place)
 @require_POST
 def line_organiser(request: HttpRequest, line_id: int) -> HttpResponse:
-    line = sel.picket_line_for_rep(user=request.user, line_id=line_id)
+    line = request.target.obj
     form = OrganiserForm(request.POST)
     if form.is_valid():
         svc.picket_line_set_organiser(
@@ -235,12 +228,12 @@ def line_organiser(request: HttpRequest, line_id: int) -> HttpResponse:
     return redirect(_day_url(line))
 
 
-@rep_view
+@runs(line_place)
 def line_letter(request: HttpRequest, line_id: int) -> HttpResponse:
-    line = sel.picket_line_for_rep(user=request.user, line_id=line_id)
+    line = request.target.obj
     if not sel.supervisor_required(line.strike_day):
         return render(request, "strikes/lines/letter.html", {"line": line, "not_needed": True})
-    audit_log(actor=request.user, action="export.letter", obj=line)
+    svc.picket_line_letter_printed(picket_line=line, acting_user=request.user)
     return render(
         request,
         "strikes/lines/letter.html",
@@ -255,17 +248,16 @@ def line_letter(request: HttpRequest, line_id: int) -> HttpResponse:
     )
 
 
-@rep_view
+@runs(line_place)
 def line_roster(request: HttpRequest, line_id: int) -> HttpResponse:
-    line = sel.picket_line_for_rep(user=request.user, line_id=line_id)
+    line = request.target.obj
     shifts = sel.expected_signups(picket_line=line)
     show_names = may(
         request.user, Action.VIEW_ROSTER, line.school, union=line.strike_day.dispute.union
     )
-    audit_log(
-        actor=request.user,
-        action="export.roster",
-        obj=line,
+    svc.picket_line_roster_printed(
+        picket_line=line,
+        acting_user=request.user,
         people=sum(len(shift.people) for shift in shifts),
         names=show_names,
     )
@@ -296,9 +288,9 @@ def _check_in_context(line: PicketLine) -> dict[str, Any]:
     return {"line": line, "shifts": shifts, "nonce": new_nonce()}
 
 
-@rep_view
+@runs(line_place)
 def line_check_in(request: HttpRequest, line_id: int) -> HttpResponse:
-    line = sel.picket_line_for_rep(user=request.user, line_id=line_id)
+    line = request.target.obj
     url = reverse("strikes:line-check-in", args=[line.pk])
     if request.method == "POST":
         action = request.POST.get("action")
@@ -307,14 +299,10 @@ def line_check_in(request: HttpRequest, line_id: int) -> HttpResponse:
                 form = CheckInForm(request.POST)
                 if not form.is_valid():
                     raise DomainError("Choose someone to check in.", code="bad_form")
-                signup = get_object_or_404(
-                    Signup.objects.select_related("user", "supporter"),
-                    pk=form.cleaned_data["signup"],
-                    shift__picket_line=line,
-                )
+                signup = sel.signup_on_line(picket_line=line, signup_id=form.cleaned_data["signup"])
                 signup = svc.signup_check_in(signup=signup, acting_user=request.user)
                 if request.htmx:
-                    signup = Signup.objects.select_related("user", "supporter").get(pk=signup.pk)
+                    signup = sel.signup_on_line(picket_line=line, signup_id=signup.pk)
                     return render(
                         request,
                         "strikes/lines/check_in.html#signup-row",
@@ -325,8 +313,8 @@ def line_check_in(request: HttpRequest, line_id: int) -> HttpResponse:
                 form = WalkUpForm(request.POST)
                 if not form.is_valid():
                     raise DomainError("Write the person's name to add them.", code="bad_form")
-                shift = get_object_or_404(
-                    Shift, pk=form.cleaned_data["shift"], picket_line=line, cancelled_at=None
+                shift = sel.shift_on_line(
+                    picket_line=line, shift_id=form.cleaned_data["shift"], live=True
                 )
                 signup = svc.signup_walk_up_add(
                     shift=shift,
@@ -340,13 +328,15 @@ def line_check_in(request: HttpRequest, line_id: int) -> HttpResponse:
                 form = NoShowForm(request.POST)
                 if not form.is_valid():
                     raise DomainError("Choose a shift.", code="bad_form")
-                shift = get_object_or_404(Shift, pk=form.cleaned_data["shift"], picket_line=line)
+                shift = sel.shift_on_line(picket_line=line, shift_id=form.cleaned_data["shift"])
                 count = svc.shift_mark_no_shows(shift=shift, acting_user=request.user)
                 messages.success(request, f"{count} marked as not coming.")
             else:
                 raise DomainError(
                     "Something was missing from the form; try again.", code="bad_form"
                 )
+        except Refused:
+            raise  # not a form problem: the one handler answers it (a 404 here)
         except DomainError as exc:
             if request.htmx:
                 return HttpResponse(exc.message, status=409)
@@ -355,9 +345,9 @@ def line_check_in(request: HttpRequest, line_id: int) -> HttpResponse:
     return render(request, "strikes/lines/check_in.html", _check_in_context(line))
 
 
-@rep_view
+@runs(line_place)
 def line_report(request: HttpRequest, line_id: int) -> HttpResponse:
-    line = sel.picket_line_for_rep(user=request.user, line_id=line_id)
+    line = request.target.obj
     url = reverse("strikes:line-report", args=[line.pk])
     if request.method == "POST":
         form = ReportForm(request.POST)
@@ -404,7 +394,7 @@ def line_report(request: HttpRequest, line_id: int) -> HttpResponse:
 
 
 def _reports(line: PicketLine) -> list[Any]:
-    return list(line.reports.order_by("-reported_at", "-id"))
+    return sel.reports_for_line(picket_line=line)
 
 
 urlpatterns = [

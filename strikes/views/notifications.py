@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import re
 
-from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
@@ -14,10 +12,15 @@ from django.views.decorators.cache import never_cache
 
 from kernel.errors import DomainError
 from kernel.ratelimit import HTTP_METHODS, public_link
-from members.permissions import viewer_for
+from members.access import requires, token_access
+from members.permissions import Action
 from strikes.messages import signup_link_read
 from strikes.models import Notification, Signup
-from strikes.services.notifications import notifications_for_viewer, outbox_visible_to
+from strikes.selectors.notifications import (
+    notification_counts_for_viewer,
+    notifications_for_viewer,
+    signup_for_link,
+)
 from strikes.services.reminders import signup_confirm
 from strikes.services.signups import signup_cancel
 
@@ -30,25 +33,18 @@ def _redact(error: str) -> str:
     return _CONTACT.sub("[contact]", error)
 
 
-@login_required
+# Reps for their school, officers for their area: the people who have a dashboard.
+@requires(
+    Action.VIEW_DASHBOARD,
+    message="The outbox is for workplace reps and union officers.",
+    next_step="Your own messages are listed under “My shifts”.",
+)
 def outbox(request: HttpRequest) -> HttpResponse:
-    viewer = viewer_for(request.user)
-    if not outbox_visible_to(viewer):
-        return render(
-            request,
-            "strikes/notifications/refused.html",
-            {"reason": "The outbox is for workplace reps and union officers."},
-            status=403,
-        )
+    viewer = request.viewer
     status = request.GET.get("status", "")
     if status not in Notification.Status.values:
         status = ""
-    counts = dict(
-        notifications_for_viewer(viewer=viewer)
-        .order_by()
-        .values_list("status")
-        .annotate(n=Count("id"))
-    )
+    counts = notification_counts_for_viewer(viewer=viewer)
     rows = list(notifications_for_viewer(viewer=viewer, status=status)[:OUTBOX_LIMIT])
     for row in rows:
         row.recipient_name = row.user.display_name if row.user else row.supporter.name
@@ -73,6 +69,7 @@ def outbox(request: HttpRequest) -> HttpResponse:
     )
 
 
+@token_access()  # a signed token: the view reads it, and says why a bad one does not work
 @never_cache
 @public_link(writes=HTTP_METHODS)  # the one-tap confirm writes on GET
 def signup_link(request: HttpRequest, token: str) -> HttpResponse:
@@ -94,13 +91,7 @@ def signup_link(request: HttpRequest, token: str) -> HttpResponse:
             "It may have been cut short when it was copied. Open “My shifts” to confirm or cancel.",
             status=400,
         )
-    signup = (
-        Signup.objects.select_related(
-            "user", "shift__picket_line__school", "shift__picket_line__entrance"
-        )
-        .filter(pk=signup_id, user__isnull=False)
-        .first()
-    )
+    signup = signup_for_link(signup_id=signup_id)
     if signup is None:
         return _link_page(
             request, "We could not find that sign-up", "It may have been removed.", status=404

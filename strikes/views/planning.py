@@ -8,20 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from kernel.errors import DomainError
-from members.permissions import Viewer, viewer_for
-from schools.models import District
+from members.access import public, requires
+from members.permissions import Action, Viewer, viewer_for
 from strikes.calendar import strike_days_ics
 from strikes.forms.planning import (
     AnnounceForm,
@@ -33,23 +31,15 @@ from strikes.forms.planning import (
     RallyForm,
 )
 from strikes.mandate import long_date
-from strikes.models import Ballot, RuleSet, StrikeDay
 from strikes.selectors import planning as sel
+from strikes.selectors.access import ballot_union, dispute_union, strike_day_union
 from strikes.services import planning as svc
 
 
-def officer_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Signed in, and an officer of some union; anyone else gets a 403 page that says why."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        viewer = viewer_for(request.user)
-        if not sel.planning_union_ids(viewer):
-            return render(request, "strikes/planning/refused.html", status=403)
-        return view(request, viewer, *args, **kwargs)
-
-    return wrapper
+# Planning is for officers: anyone else is told so before anything is looked up (403). An
+# officer asking for another union's dispute or day gets a 404.
+def plans(place: Any = None) -> Any:
+    return requires(Action.PLAN, place=place, gate=True)
 
 
 def _errors_to(form: Any, exc: DomainError) -> None:
@@ -59,14 +49,16 @@ def _errors_to(form: Any, exc: DomainError) -> None:
 # --- Disputes and ballots -----------------------------------------------------------------------
 
 
-@officer_view
-def planning_home(request: HttpRequest, viewer: Viewer) -> HttpResponse:
+@plans()
+def planning_home(request: HttpRequest) -> HttpResponse:
+    viewer = request.viewer
     disputes = list(sel.disputes_for_viewer(viewer=viewer))
     return render(request, "strikes/planning/home.html", {"disputes": disputes})
 
 
-@officer_view
-def dispute_new(request: HttpRequest, viewer: Viewer) -> HttpResponse:
+@plans()
+def dispute_new(request: HttpRequest) -> HttpResponse:
+    viewer = request.viewer
     unions = [r.union for r in viewer.roles if r.union_id in sel.planning_union_ids(viewer)]
     union = unions[0]
     form = DisputeForm(request.POST or None)
@@ -95,15 +87,13 @@ def _dispute_context(viewer: Viewer, dispute: Any) -> dict[str, Any]:
         "ballots": sel.ballots_with_verdicts(dispute=dispute, today=today),
         "days": list(sel.strike_days_for_dispute(dispute=dispute, viewer=viewer)),
         "today": today,
-        "districts": District.objects.filter(
-            pk__in=[r.district_id for r in viewer.roles if r.district_id]
-        ),
+        "districts": sel.districts_of_viewer(viewer=viewer),
     }
 
 
-@officer_view
-def dispute_detail(request: HttpRequest, viewer: Viewer, dispute_id: int) -> HttpResponse:
-    dispute = sel.dispute_for_viewer(viewer=viewer, dispute_id=dispute_id)
+@plans(dispute_union)
+def dispute_detail(request: HttpRequest, dispute_id: int) -> HttpResponse:
+    viewer, dispute = request.viewer, request.target.obj
     form = BallotForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -123,12 +113,10 @@ def dispute_detail(request: HttpRequest, viewer: Viewer, dispute_id: int) -> Htt
     return render(request, "strikes/planning/dispute.html", context, status=status)
 
 
-@officer_view
+@plans(ballot_union)
 @require_POST
-def ballot_unit(request: HttpRequest, viewer: Viewer, ballot_id: int) -> HttpResponse:
-    ballot = Ballot.objects.filter(pk=ballot_id).select_related("dispute__union").first()
-    if ballot is None or ballot.dispute.union_id not in sel.planning_union_ids(viewer):
-        raise Http404("No such ballot.")
+def ballot_unit(request: HttpRequest, ballot_id: int) -> HttpResponse:
+    ballot = request.target.obj
     url = reverse("strikes:planning-dispute", args=[ballot.dispute_id]) + f"#ballot-{ballot.pk}"
     form = BallotUnitForm(request.POST)
     if not form.is_valid():
@@ -148,9 +136,9 @@ def ballot_unit(request: HttpRequest, viewer: Viewer, ballot_id: int) -> HttpRes
 # --- Strike days --------------------------------------------------------------------------------
 
 
-@officer_view
-def announce(request: HttpRequest, viewer: Viewer, dispute_id: int) -> HttpResponse:
-    dispute = sel.dispute_for_viewer(viewer=viewer, dispute_id=dispute_id)
+@plans(dispute_union)
+def announce(request: HttpRequest, dispute_id: int) -> HttpResponse:
+    viewer, dispute = request.viewer, request.target.obj
     form = AnnounceForm(request.POST or None, viewer=viewer, union=dispute.union)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -175,7 +163,7 @@ def announce(request: HttpRequest, viewer: Viewer, dispute_id: int) -> HttpRespo
             )
             return redirect("strikes:planning-day", day.pk)
     today = timezone.localdate()
-    notice = RuleSet.in_force_on(today)
+    notice = sel.rules_in_force(today)
     return render(
         request,
         "strikes/planning/announce.html",
@@ -201,21 +189,19 @@ def _day_context(viewer: Viewer, day: Any) -> dict[str, Any]:
     }
 
 
-@officer_view
-def strike_day_detail(request: HttpRequest, viewer: Viewer, strike_day_id: int) -> HttpResponse:
-    day = sel.strike_day_for_viewer(viewer=viewer, strike_day_id=strike_day_id)
+@plans(strike_day_union)
+def strike_day_detail(request: HttpRequest, strike_day_id: int) -> HttpResponse:
+    viewer, day = request.viewer, request.target.obj
     return render(request, "strikes/planning/day.html", _day_context(viewer, day))
 
 
 def _day_post(
     request: HttpRequest,
-    viewer: Viewer,
-    strike_day_id: int,
     form_class: type,
     prefix: str,
     act: Callable[[Any, Any], str],
 ) -> HttpResponse:
-    day = sel.strike_day_for_viewer(viewer=viewer, strike_day_id=strike_day_id)
+    viewer, day = request.viewer, request.target.obj
     form = form_class(request.POST, viewer=viewer, union=day.dispute.union, prefix=prefix)
     if form.is_valid():
         try:
@@ -232,9 +218,9 @@ def _day_post(
     )
 
 
-@officer_view
+@plans(strike_day_union)
 @require_POST
-def strike_day_cancel(request: HttpRequest, viewer: Viewer, strike_day_id: int) -> HttpResponse:
+def strike_day_cancel(request: HttpRequest, strike_day_id: int) -> HttpResponse:
     def act(day: Any, form: Any) -> str:
         count = svc.strike_day_cancel_for(strike_day=day, acting_user=request.user, **form.places())
         return (
@@ -242,12 +228,12 @@ def strike_day_cancel(request: HttpRequest, viewer: Viewer, strike_day_id: int) 
             "will be told."
         )
 
-    return _day_post(request, viewer, strike_day_id, PartForm, "cancel", act)
+    return _day_post(request, PartForm, "cancel", act)
 
 
-@officer_view
+@plans(strike_day_union)
 @require_POST
-def strike_day_move(request: HttpRequest, viewer: Viewer, strike_day_id: int) -> HttpResponse:
+def strike_day_move(request: HttpRequest, strike_day_id: int) -> HttpResponse:
     def act(day: Any, form: Any) -> str:
         new_day = svc.strike_day_move_for(
             strike_day=day,
@@ -260,12 +246,12 @@ def strike_day_move(request: HttpRequest, viewer: Viewer, strike_day_id: int) ->
             "told; reps set up shifts again on the new day."
         )
 
-    return _day_post(request, viewer, strike_day_id, MoveForm, "move", act)
+    return _day_post(request, MoveForm, "move", act)
 
 
-@officer_view
+@plans(strike_day_union)
 @require_POST
-def rally_new(request: HttpRequest, viewer: Viewer, strike_day_id: int) -> HttpResponse:
+def rally_new(request: HttpRequest, strike_day_id: int) -> HttpResponse:
     def act(day: Any, form: Any) -> str:
         data = form.cleaned_data
         starts_at = dt.datetime.combine(
@@ -285,7 +271,7 @@ def rally_new(request: HttpRequest, viewer: Viewer, strike_day_id: int) -> HttpR
         )
         return f"{rally.get_kind_display()} added: {rally.title}."
 
-    return _day_post(request, viewer, strike_day_id, RallyForm, "rally", act)
+    return _day_post(request, RallyForm, "rally", act)
 
 
 # --- Calendar -----------------------------------------------------------------------------------
@@ -303,13 +289,13 @@ def _calendar_filters(request: HttpRequest, viewer: Viewer, dispute: Any) -> dic
     school = (
         sel.school_for_viewer(viewer=viewer, union_id=dispute.union_id, urn=urn) if urn else None
     )
-    district = District.objects.filter(pk=district_id).first() if district_id else None
+    district = sel.district_by_id(district_id) if district_id else None
     return {"district": district, "school": school}
 
 
-@officer_view
-def calendar(request: HttpRequest, viewer: Viewer, dispute_id: int) -> HttpResponse:
-    dispute = sel.dispute_for_viewer(viewer=viewer, dispute_id=dispute_id)
+@plans(dispute_union)
+def calendar(request: HttpRequest, dispute_id: int) -> HttpResponse:
+    viewer, dispute = request.viewer, request.target.obj
     filters = _calendar_filters(request, viewer, dispute)
     district, school = filters["district"], filters["school"]
     days = sel.calendar_days(
@@ -331,9 +317,9 @@ def calendar(request: HttpRequest, viewer: Viewer, dispute_id: int) -> HttpRespo
     )
 
 
-@officer_view
-def calendar_ics(request: HttpRequest, viewer: Viewer, dispute_id: int) -> HttpResponse:
-    dispute = sel.dispute_for_viewer(viewer=viewer, dispute_id=dispute_id)
+@plans(dispute_union)
+def calendar_ics(request: HttpRequest, dispute_id: int) -> HttpResponse:
+    viewer, dispute = request.viewer, request.target.obj
     filters = _calendar_filters(request, viewer, dispute)
     district_id = _int_param(request, "district")
     school = filters["school"]
@@ -354,15 +340,10 @@ def calendar_ics(request: HttpRequest, viewer: Viewer, dispute_id: int) -> HttpR
     return response
 
 
+@public
 def public_rallies(request: HttpRequest, strike_day_id: int) -> HttpResponse:
     """Rallies and marches of an announced day, for anyone: times and places, never people."""
-    day = (
-        StrikeDay.objects.filter(pk=strike_day_id, status=StrikeDay.Status.ANNOUNCED)
-        .select_related("dispute__union")
-        .first()
-    )
-    if day is None:
-        raise Http404("No such strike day.")
+    day = sel.announced_strike_day(strike_day_id=strike_day_id)
     rallies = list(sel.rallies_for_viewer(strike_day=day, viewer=viewer_for(request.user)))
     return render(request, "strikes/planning/public_rallies.html", {"day": day, "rallies": rallies})
 

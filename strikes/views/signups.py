@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
-import secrets
-
 import segno
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kernel.audit import audit_log
-from kernel.errors import DomainError
+from kernel.errors import DomainError, Refused
 from kernel.ratelimit import public_link, rate_limit
-from members.models import Supporter, User
-from schools.models import School
+from members.access import signed_in, token_access
+from members.selectors import supporter_by_token
+from members.services import user_calendar_token_reset
 from strikes.calendar import ics_calendar
 from strikes.forms.signups import SupporterForm
 from strikes.models import Shift, Signup
+from strikes.selectors import access as places
 from strikes.selectors import signups as selectors
 from strikes.services.signups import (
     signup_cancel,
@@ -43,25 +40,21 @@ def _shift_response(
     if request.htmx:
         card = selectors.shift_card_for_member(shift_id=shift_id, user=request.user, shift=shift)
         if card is None:
-            raise Http404
+            raise Refused("No such shift.", hide=True)
         return render(request, f"{DAYS_TEMPLATE}#shift-card", {"card": card, "error": error})
     if error:
         messages.error(request, error)
     return redirect(f"{reverse('strikes:my-strike-days')}#shift-{shift_id}")
 
 
-@login_required
+@signed_in
 def my_strike_days(request: HttpRequest) -> HttpResponse:
     """The person's own strike days; ``?school=<id>``: one school's, for a rep or officer who
     represents it (404 for anyone else, so a school's days are not given away)."""
     school = None
     school_id = request.GET.get("school", "")
     if school_id:
-        school = School.objects.filter(pk=school_id).first() if school_id.isdigit() else None
-        if school is None or not selectors.school_pairs_for_official(
-            user=request.user, school=school
-        ):
-            raise Http404
+        school = selectors.school_for_official(user=request.user, school_id=school_id)
     line_id = request.GET.get("line", "")
     open_line_id = int(line_id) if line_id.isdigit() and len(line_id) < 12 else None
     if open_line_id is not None and request.htmx:
@@ -69,7 +62,7 @@ def my_strike_days(request: HttpRequest) -> HttpResponse:
             user=request.user, line_id=open_line_id, school=school
         )
         if line_view is None:
-            raise Http404
+            raise Refused("No such picket line.", hide=True)
         return render(request, f"{DAYS_TEMPLATE}#line", {"lv": line_view, "school": school})
     days = selectors.strike_days_for_member(
         user=request.user, school=school, open_line_id=open_line_id
@@ -77,12 +70,12 @@ def my_strike_days(request: HttpRequest) -> HttpResponse:
     return render(request, DAYS_TEMPLATE, {"days": days, "school": school})
 
 
-@login_required
+@signed_in
 @require_POST
 def shift_sign_up(request: HttpRequest, shift_id: int) -> HttpResponse:
     shift = selectors.shift_for_member(shift_id=shift_id, user=request.user)
     if shift is None:
-        raise Http404
+        raise Refused("No such shift.", hide=True)
     try:
         signup = signup_create(
             shift=shift,
@@ -100,10 +93,10 @@ def shift_sign_up(request: HttpRequest, shift_id: int) -> HttpResponse:
     return _shift_response(request, shift_id, shift=signup.shift)
 
 
-@login_required
+@signed_in
 @require_POST
 def signup_cancel_view(request: HttpRequest, signup_id: int) -> HttpResponse:
-    signup = get_object_or_404(Signup, pk=signup_id, user_id=request.user.pk)
+    signup = selectors.own_signup(user=request.user, signup_id=signup_id)
     error = ""
     shift = None
     try:
@@ -121,7 +114,7 @@ def signup_cancel_view(request: HttpRequest, signup_id: int) -> HttpResponse:
     return _shift_response(request, signup.shift_id, error, shift=shift)
 
 
-@login_required
+@signed_in
 def my_shifts(request: HttpRequest) -> HttpResponse:
     signups = list(selectors.signups_for_user(user=request.user))
     feed_url = request.build_absolute_uri(
@@ -132,40 +125,27 @@ def my_shifts(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@signed_in
 def signup_ics(request: HttpRequest, signup_id: int) -> HttpResponse:
-    signup = get_object_or_404(
-        Signup.objects.select_related(
-            "shift__picket_line__school",
-            "shift__picket_line__entrance__site",
-            "shift__picket_line__strike_day",
-        ),
-        pk=signup_id,
-        user_id=request.user.pk,
-    )
+    signup = selectors.own_signup(user=request.user, signup_id=signup_id)
     response = HttpResponse(ics_calendar([signup]), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="picket-{signup.pk}.ics"'
     return response
 
 
+@token_access(selectors.user_by_calendar_token)
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
-    user = User.objects.filter(calendar_token=token, is_active=True).first()
-    if user is None or not token:
-        raise Http404
+    user = request.target.obj
     body = ics_calendar(selectors.signups_for_feed(user=user), name="My picket shifts")
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=900"
     return response
 
 
-@login_required
+@signed_in
 @require_POST
 def calendar_reset(request: HttpRequest) -> HttpResponse:
-    with transaction.atomic():
-        user = User.objects.select_for_update().get(pk=request.user.pk)
-        user.calendar_token = secrets.token_urlsafe(24)
-        user.save(update_fields=["calendar_token"])
-        audit_log(actor=request.user, action="user.calendar_token_reset", obj=user)
+    user_calendar_token_reset(user=request.user, acting_user=request.user)
     messages.success(
         request, "Your calendar link has been reset. The old link no longer works: subscribe again."
     )
@@ -179,11 +159,10 @@ def calendar_reset(request: HttpRequest) -> HttpResponse:
 # from a few shared addresses, so a per-address limit would cut them off.
 @public_link()
 @rate_limit("supporter-join", rate="SUPPORTER_JOIN_RATE_LIMIT", methods=["POST"])
+@token_access(places.line_by_public_token)
 @require_http_methods(["GET", "POST"])
 def line_public(request: HttpRequest, token: str) -> HttpResponse:
-    line = selectors.picket_line_public(token=token)
-    if line is None:
-        raise Http404
+    line = request.target.obj
     if request.method == "POST":
         form = SupporterForm(request.POST, shifts=line.open_shifts)
         if form.is_valid():
@@ -208,10 +187,9 @@ def line_public(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @public_link()
+@token_access(places.line_by_public_token)
 def line_poster(request: HttpRequest, token: str) -> HttpResponse:
-    line = selectors.picket_line_public(token=token)
-    if line is None:
-        raise Http404
+    line = request.target.obj
     url = request.build_absolute_uri(reverse("strikes:line-public", args=[token]))
     # Our own markup, made on our server from our own URL: safe to mark safe.
     qr_svg = mark_safe(segno.make(url, error="m").svg_inline(scale=6))
@@ -221,15 +199,10 @@ def line_poster(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @public_link()
+@token_access(supporter_by_token)
 def supporter_confirmed(request: HttpRequest, token: str) -> HttpResponse:
-    supporter = get_object_or_404(Supporter, token=token, erased_at__isnull=True)
-    signups = list(
-        supporter.signups.select_related(
-            "shift__picket_line__school",
-            "shift__picket_line__entrance",
-            "shift__picket_line__strike_day",
-        ).order_by("shift__starts_at")
-    )
+    supporter = request.target.obj
+    signups = selectors.signups_for_supporter(supporter=supporter)
     return render(
         request,
         "strikes/signups/supporter_confirmed.html",
@@ -238,9 +211,10 @@ def supporter_confirmed(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @public_link()
+@token_access(supporter_by_token)
 @require_http_methods(["GET", "POST"])
 def supporter_cancel(request: HttpRequest, token: str) -> HttpResponse:
-    supporter = get_object_or_404(Supporter, token=token, erased_at__isnull=True)
+    supporter = request.target.obj
     if request.method == "POST":
         supporter_signup_cancel(token=supporter.token)
         return render(request, "strikes/signups/supporter_cancelled.html")

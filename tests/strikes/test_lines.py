@@ -143,19 +143,28 @@ def test_rep_of_another_union_is_refused(client, setup):
 # --- Rep home ------------------------------------------------------------------------------
 
 
-def test_rep_home_makes_lines_on_first_visit_and_lists_shifts(client, setup):
+def test_rep_pages_only_read_and_adding_shifts_sets_up_every_entrance(client, setup):
+    """No GET writes: the rep's pages show a day without lines as such; adding shifts (a POST)
+    makes the line at every entrance."""
     f.EntranceFactory(site=setup.w.s1.sites.get(), name="Back gate")
     client.force_login(setup.rep)
+    lines = PicketLine.objects.filter(strike_day=setup.day, school=setup.w.s1)
     response = client.get(reverse("strikes:rep-home"))
     assert response.status_code == 200
-    lines = PicketLine.objects.filter(strike_day=setup.day, school=setup.w.s1)
+    assert "No shifts yet. Open the day to add shifts" in response.content.decode()
+    day_url = reverse("strikes:rep-day", args=[setup.day.pk, setup.w.s1.pk])
+    response = client.get(day_url)
+    assert response.status_code == 200
+    assert "2 entrances have no picket line yet" in response.content.decode()
+    assert lines.count() == 0
+    pattern_url = reverse("strikes:rep-pattern", args=[setup.day.pk, setup.w.s1.pk])
+    client.post(pattern_url, {"slots": "07:30-08:30", "capacity": 6, "minimum_wanted": 2})
     assert lines.count() == 2
     line = lines.first()
     assert (line.district_id, line.region_id) == (setup.w.d1.pk, setup.w.north.pk)
-    html = response.content.decode()
-    assert "Back gate" in html and "No shifts yet" in html
-    client.get(reverse("strikes:rep-home"))
-    assert lines.count() == 2
+    html = client.get(day_url).content.decode()
+    assert "Back gate" in html and "no picket line yet" not in html
+    assert Shift.objects.filter(picket_line__in=lines).count() == 2
 
 
 def test_rep_home_shows_booked_capacity_and_minimum(client, setup):
