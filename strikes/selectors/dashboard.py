@@ -38,7 +38,7 @@ from django.db.models.functions import Coalesce, ExtractHour, ExtractMinute
 from django.utils import timezone
 
 from members.models import Role
-from members.permissions import Action, Viewer
+from members.permissions import ALLOWED_KINDS, Action, Viewer
 from schools.models import District, Region, School
 from strikes.models import (
     CalledOutSchool,
@@ -173,21 +173,13 @@ def as_of_for(strike_day: StrikeDay, now: dt.datetime | None = None) -> dt.datet
 
 def default_place(viewer: Viewer, union_id: int) -> School | District | Region | None:
     """Where a viewer's dashboard starts: their one place, or the nation for several."""
-    roles = viewer.roles_in(union_id, (Role.Kind.REP, *_officer_kinds()))
+    roles = viewer.roles_in(union_id, ALLOWED_KINDS[Action.VIEW_DASHBOARD])
     if not roles or any(r.kind == Role.Kind.NATIONAL_ORGANISER for r in roles):
         return None
     if len(roles) > 1:
         return None
     role = roles[0]
     return role.region or role.district or role.school
-
-
-def _officer_kinds() -> tuple[str, ...]:
-    return (
-        Role.Kind.DISTRICT_OFFICER,
-        Role.Kind.REGIONAL_OFFICER,
-        Role.Kind.NATIONAL_ORGANISER,
-    )
 
 
 def level_for(place: School | District | Region | None) -> str:

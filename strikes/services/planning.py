@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from kernel.audit import audit_log
 from kernel.errors import DomainError, NotAllowed
-from members.permissions import Action, viewer_for
+from members.permissions import ALLOWED_KINDS, Action, viewer_for
 from schools.models import AcademyTrust, District, Entrance, Nation, Region, School
 from strikes.mandate import (
     allowed_school_q,
@@ -55,10 +55,8 @@ Scope = StrikeDay.ScopeKind
 
 
 def _require_officer(user: Any, union: Any) -> None:
-    viewer = viewer_for(user)
-    if not viewer.roles_in(
-        union.pk, ("district_officer", "regional_officer", "national_organiser")
-    ):
+    """An officer of the union somewhere (what each may plan is checked against their place)."""
+    if not viewer_for(user).roles_in(union.pk, ALLOWED_KINDS[Action.PLAN]):
         raise NotAllowed(
             "Only the union's district, regional and national officers can plan action."
         )

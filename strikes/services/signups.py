@@ -11,7 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from kernel.audit import audit_log
-from kernel.errors import DomainError
+from kernel.errors import DomainError, NotAllowed
 from members.models import Supporter, User
 from members.permissions import Action, may
 from members.phones import phone_to_e164
@@ -138,7 +138,7 @@ def signup_create(*, shift: Shift, user: User, acting_user: Any, nonce: str = ""
     shift = _lock_shift(shift.pk, shift)
     line = shift.picket_line
     if not may(user, Action.SIGN_UP, line.school, union=line.strike_day.dispute.union_id):
-        raise DomainError(
+        raise NotAllowed(
             "You can only sign up at your own school's picket lines.", code="not_your_school"
         )
     existing = Signup.objects.filter(shift=shift, user=user).first()
@@ -229,7 +229,7 @@ def signup_cancel(*, signup: Signup, acting_user: Any) -> Signup:
     loaded = signup.shift if Signup.shift.is_cached(signup) else None
     shift = _lock_shift(signup.shift_id, loaded)
     if not _may_cancel(acting_user, signup, shift):
-        raise DomainError("You can only cancel your own sign-ups.", code="not_allowed")
+        raise NotAllowed("You can only cancel your own sign-ups.")
     signup = Signup.objects.select_for_update().get(pk=signup.pk)
     signup.shift = shift
     if signup.status == Signup.Status.CANCELLED:
