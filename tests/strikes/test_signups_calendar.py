@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar
 
-from strikes.calendar import ics_attachment_for_signup, ics_calendar
+from strikes.calendar import ics_attachment_for_signup, ics_calendar, strike_days_ics
 from strikes.messages import shift_ics
 from tests import factories as f
 
@@ -122,3 +122,28 @@ def test_no_calendar_is_written_by_hand():
         if path.suffix in {".py", ".html", ".txt", ".ics"} and marker in path.read_text()
     ]
     assert written == []
+
+
+def test_planning_feed_is_london_time_across_the_change_and_folds_long_titles(db):
+    long_title = "National pay dispute in England and Wales, schools and sixth-form colleges"
+    days = [
+        f.StrikeDayFactory(
+            date=dt.date(2026, 10, 23), starts_at=dt.time(7, 30), ends_at=dt.time(16), title=""
+        ),
+        f.StrikeDayFactory(
+            date=dt.date(2026, 10, 26), starts_at=dt.time(7, 30), ends_at=dt.time(16), title=""
+        ),
+    ]
+    for day in days:
+        day.schools_out = 1
+    text = strike_days_ics(days, title=long_title, host="picketline.example.org")
+    assert all(len(line.encode("utf-8")) <= 75 for line in text.split("\r\n"))
+    calendar = Calendar.from_ical(text)
+    assert [tz.tz_name for tz in calendar.timezones] == ["Europe/London"]
+    summer, winter = sorted(calendar.events, key=lambda event: event.start)
+    assert summer.start == dt.datetime(2026, 10, 23, 7, 30, tzinfo=LONDON)
+    assert summer.start.astimezone(dt.UTC).hour == 6
+    assert winter.start.astimezone(dt.UTC).hour == 7
+    assert summer.summary == f"Strike day: {long_title}"
+    assert summer.description == "1 school called out."
+    assert str(summer["UID"]) == f"strike-day-{days[0].pk}@picketline.example.org"
