@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from kernel.errors import Refused
@@ -50,15 +50,34 @@ def _live_shifts() -> Prefetch:
     )
 
 
-def lines_for_school_day(*, strike_day: StrikeDay, school: School) -> list[PicketLine]:
-    """The school's lines that day, each with `.coming`: live shifts with their people."""
+#: A school's day with at most this many live shifts shows every line open; above it, the
+#: first line is open (or the one asked for) and each other shows a summary that opens on request.
+INLINE_SHIFTS = 60
+
+
+def lines_for_school_day(
+    *, strike_day: StrikeDay, school: School, open_line_id: int | None = None
+) -> list[PicketLine]:
+    """The school's lines that day, each with ``shift_count``, ``short`` (shifts below their
+    minimum) and ``opened``; opened lines carry `.coming`: live shifts with their people.
+    Three queries whatever the numbers."""
+    live = Q(shifts__cancelled_at__isnull=True)
     lines = list(
         PicketLine.objects.filter(strike_day=strike_day, school=school)
         .select_related("entrance__site")
-        .order_by("entrance__site__name", "entrance__name")
+        .annotate(
+            shift_count=Count("shifts", filter=live),
+            short=Count("shifts", filter=live & Q(shifts__booked__lt=F("shifts__minimum_wanted"))),
+        )
+        .order_by("entrance__site__name", "entrance__name", "pk")
     )
-    shifts = shifts_with_people(line_ids=[line.pk for line in lines])
+    if sum(line.shift_count for line in lines) <= INLINE_SHIFTS:
+        opened = lines
+    else:
+        opened = [line for line in lines if line.pk == open_line_id] or lines[:1]
+    shifts = shifts_with_people(line_ids=[line.pk for line in opened])
     for line in lines:
+        line.opened = line in opened
         line.coming = shifts.get(line.pk, [])
     return lines
 
@@ -176,12 +195,62 @@ def members_not_signed_up(*, strike_day: StrikeDay, school: School) -> QuerySet[
 def members_to_nudge(*, strike_day: StrikeDay, school: School) -> list[Membership]:
     """``members_not_signed_up``, each with ``nudged_today``. Two queries."""
     missing = list(members_not_signed_up(strike_day=strike_day, school=school))
-    today = timezone.localdate().isoformat()
-    keys = [f"nudge:{strike_day.pk}:{m.user_id}:{today}" for m in missing]
-    nudged = set(Notification.objects.filter(key__in=keys).values_list("user_id", flat=True))
-    for m in missing:
-        m.nudged_today = m.user_id in nudged
+    _mark_nudged_today(missing, strike_day=strike_day)
     return missing
+
+
+def _mark_nudged_today(memberships: list[Membership], *, strike_day: StrikeDay) -> None:
+    today = timezone.localdate().isoformat()
+    keys = [f"nudge:{strike_day.pk}:{m.user_id}:{today}" for m in memberships]
+    nudged = set(Notification.objects.filter(key__in=keys).values_list("user_id", flat=True))
+    for m in memberships:
+        m.nudged_today = m.user_id in nudged
+
+
+NUDGE_PAGE_SIZE = 50
+
+
+@dataclass
+class NudgePage:
+    """One page of the members not signed up, optionally searched by name or email."""
+
+    total: int  # everyone not signed up
+    matching: int  # of those, matching the search
+    members: list[Membership]
+    page: int
+    pages: int
+    query: str
+
+    @property
+    def previous_page(self) -> int | None:
+        return self.page - 1 if self.page > 1 else None
+
+    @property
+    def next_page(self) -> int | None:
+        return self.page + 1 if self.page < self.pages else None
+
+
+def nudge_page(
+    *, strike_day: StrikeDay, school: School, query: str = "", page: int = 1
+) -> NudgePage:
+    """A page of ``NUDGE_PAGE_SIZE`` members not signed up (searched by name or email), each
+    with ``nudged_today``. Three or four queries whatever the number of members."""
+    missing = members_not_signed_up(strike_day=strike_day, school=school)
+    total = missing.count()
+    found = missing
+    if query:
+        found = missing.filter(
+            Q(user__full_name__icontains=query) | Q(user__email__icontains=query)
+        )
+    matching = found.count() if query else total
+    pages = max(1, -(-matching // NUDGE_PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    start = (page - 1) * NUDGE_PAGE_SIZE
+    members = list(found[start : start + NUDGE_PAGE_SIZE])
+    _mark_nudged_today(members, strike_day=strike_day)
+    return NudgePage(
+        total=total, matching=matching, members=members, page=page, pages=pages, query=query
+    )
 
 
 def member_for_nudge(*, strike_day: StrikeDay, school: School, user_id: int) -> User | None:

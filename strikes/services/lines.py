@@ -307,6 +307,46 @@ def member_nudge(
     return notification
 
 
+@transaction.atomic
+def members_nudge_all(*, strike_day: StrikeDay, school: School, acting_user: Any) -> int:
+    """Nudge every member of the school not signed up for the day, except those who asked not
+    to be nudged and those already nudged today. One INSERT of outbox rows, due now (the sweep
+    hands them to a worker); returns how many were queued."""
+    from strikes.selectors.lines import members_not_signed_up
+
+    today = timezone.localdate().isoformat()
+    now = timezone.now()
+    rows = [
+        Notification(
+            key=f"nudge:{strike_day.pk}:{user_id}:{today}",
+            kind=Notification.Kind.NUDGE,
+            channel=channel or Notification.Channel.EMAIL,
+            user_id=user_id,
+            strike_day=strike_day,
+            school=school,
+            due_at=now,
+            context={"strike_day_id": strike_day.pk, "school_id": school.pk},
+        )
+        for user_id, channel in members_not_signed_up(strike_day=strike_day, school=school)
+        .filter(user__reminders_opt_out=False)
+        .values_list("user_id", "user__preferred_channel")
+    ]
+    if not rows:
+        return 0
+    keys = [row.key for row in rows]
+    before = Notification.objects.filter(key__in=keys).count()
+    Notification.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+    queued = Notification.objects.filter(key__in=keys).count() - before
+    audit_log(
+        actor=acting_user,
+        action="members.nudged_all",
+        obj=strike_day,
+        school_id=school.pk,
+        count=queued,
+    )
+    return queued
+
+
 # --- Check-in ------------------------------------------------------------------------------
 
 

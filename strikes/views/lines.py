@@ -73,34 +73,67 @@ def rep_home(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _small_int(value: str, default: int | None = None) -> int | None:
+    """A positive id or page number from the query string; ``default`` for anything else."""
+    return int(value) if value.isdigit() and len(value) <= 9 else default
+
+
+def _url_parts(name: str) -> tuple[str, str]:
+    """A URL with one id, split around it, so a page of many rows builds each row's URL by
+    joining strings instead of reversing it once per row."""
+    prefix, _, suffix = reverse(name, args=[987654321]).partition("987654321")
+    return prefix, suffix
+
+
 @runs(called_out_place)
 def rep_day(request: HttpRequest, strike_day_id: int, school_id: int) -> HttpResponse:
+    """The rep's set-up page for one school's strike day: shifts by entrance (folded beyond
+    ``INLINE_SHIFTS``: one line opens at a time) and a searchable, paged list of the members
+    not signed up with one action that nudges them all."""
     called = request.target.obj
     day, school = called.strike_day, called.school
-    lines = sel.lines_for_school_day(strike_day=day, school=school)
-    entrances = sel.entrance_counts(school_ids=[school.pk]).get(school.pk, 0)
-    missing = sel.members_to_nudge(strike_day=day, school=school)
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
+    page = _small_int(request.GET.get("page", ""), 1)
+    open_line_id = _small_int(request.GET.get("line", ""))
+    show_names = may(request.user, Action.VIEW_ROSTER, school, union=day.dispute.union)
+    if request.htmx and request.GET.get("part") == "not-signed-up":
+        nudges = sel.nudge_page(strike_day=day, school=school, query=query, page=page)
+        return render(
+            request,
+            "strikes/lines/day.html#not-signed-up",
+            {"day": day, "school": school, "nudges": nudges, "show_names": show_names},
+        )
+    lines = sel.lines_for_school_day(strike_day=day, school=school, open_line_id=open_line_id)
     rules = sel.rules_for(day)
-    return render(
-        request,
-        "strikes/lines/day.html",
+    context = {
+        "called": called,
+        "day": day,
+        "school": school,
+        "lines": lines,
+        "supervisor_required": bool(rules and rules.picket_supervisor_required),
+        "rules": rules,
+        "show_names": show_names,
+        "advised": _advised(),
+        "advice": ADVICE,
+        "edit_url": _url_parts("strikes:rep-shift-edit"),
+        "remove_url": _url_parts("strikes:rep-shift-remove"),
+    }
+    if request.htmx and open_line_id is not None:
+        line = next((x for x in lines if x.pk == open_line_id and x.opened), None)
+        if line is None:
+            raise Refused("No such picket line at this school that day.", hide=True)
+        return render(request, "strikes/lines/day.html#line", {**context, "line": line})
+    entrances = sel.entrance_counts(school_ids=[school.pk]).get(school.pk, 0)
+    context.update(
         {
-            "called": called,
-            "day": day,
-            "school": school,
-            "lines": lines,
             # Entrances with no line yet (added since the day was announced): adding shifts
             # sets their lines up.
             "unset_entrances": max(entrances - len(lines), 0),
-            "missing": missing,
+            "nudges": sel.nudge_page(strike_day=day, school=school, query=query, page=page),
             "pattern_form": PatternForm(),
-            "supervisor_required": bool(rules and rules.picket_supervisor_required),
-            "rules": rules,
-            "show_names": may(request.user, Action.VIEW_ROSTER, school, union=day.dispute.union),
-            "advised": _advised(),
-            "advice": ADVICE,
-        },
+        }
     )
+    return render(request, "strikes/lines/day.html", context)
 
 
 @runs(called_out_place)
@@ -140,6 +173,22 @@ def rep_pattern(request: HttpRequest, strike_day_id: int, school_id: int) -> Htt
 def rep_nudge(request: HttpRequest, strike_day_id: int, school_id: int) -> HttpResponse:
     called = request.target.obj
     url = reverse("strikes:rep-day", args=[strike_day_id, school_id])
+    if request.POST.get("all") == "1":
+        queued = svc.members_nudge_all(
+            strike_day=called.strike_day, school=called.school, acting_user=request.user
+        )
+        if queued:
+            messages.success(
+                request,
+                f"Nudges queued for {queued} member{'s' if queued != 1 else ''}. "
+                "They go out within a minute.",
+            )
+        else:
+            messages.info(
+                request,
+                "Nobody to nudge: everyone not signed up was nudged today or asked not to be.",
+            )
+        return redirect(f"{url}#not-signed-up")
     form = NudgeForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose someone to nudge.")
