@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def big(world):
     """Four lines of 20 shifts (80 > INLINE_SHIFTS) at Heaton Primary, its rep, 120 members."""
-    assert 4 * 20 > INLINE_SHIFTS
+    assert INLINE_SHIFTS < 4 * 20
 
     class B:
         pass
@@ -71,7 +71,7 @@ def test_only_one_line_is_open_and_the_others_summarised(client, big):
     open_lines = [line for line in big.lines if _shifts_shown(body, line)]
     assert len(open_lines) == 1
     assert _shifts_shown(body, open_lines[0]) == 20
-    assert body.count("20 shifts, <span class=\"badge bad\">20 below the minimum</span>") == 3
+    assert body.count('20 shifts, <span class="badge bad">20 below the minimum</span>') == 3
     for line in big.lines:
         if line not in open_lines:
             assert f'href="?line={line.pk}#line-{line.pk}"' in body
@@ -94,9 +94,7 @@ def test_a_line_of_another_school_is_not_opened(client, big, world):
         strike_day=big.day, entrance=Entrance.objects.get(site__school=world.s2, is_main=True)
     )
     client.force_login(big.rep)
-    response = client.get(
-        big.url + f"?line={other_day_line.pk}", headers={"HX-Request": "true"}
-    )
+    response = client.get(big.url + f"?line={other_day_line.pk}", headers={"HX-Request": "true"})
     assert response.status_code == 404
 
 
