@@ -1,10 +1,22 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from kernel.admin import ContactDetailsAuditMixin
 from members.models import Membership, Role, Supporter, Union, User
+from members.phones import PhoneField
+
+
+class PhoneAdminMixin:
+    """The phone field in the admin parses like every other: E.164 in, a clear error for junk."""
+
+    def formfield_for_dbfield(self, db_field: Any, request: Any, **kwargs: Any) -> Any:
+        if db_field.name == "phone":
+            return PhoneField(required=False, label="Phone", help_text="Stored as +447700900123.")
+        return super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
 
 
 class MembershipInline(admin.TabularInline):
@@ -20,7 +32,7 @@ class RoleInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(ContactDetailsAuditMixin, BaseUserAdmin):
+class UserAdmin(PhoneAdminMixin, ContactDetailsAuditMixin, BaseUserAdmin):
     ordering = ["email"]
     list_display = ["email", "full_name", "is_staff", "is_active"]
     search_fields = ["email", "full_name"]
@@ -56,7 +68,7 @@ class RoleAdmin(ContactDetailsAuditMixin, admin.ModelAdmin):
 
 
 @admin.register(Supporter)
-class SupporterAdmin(ContactDetailsAuditMixin, admin.ModelAdmin):
+class SupporterAdmin(PhoneAdminMixin, ContactDetailsAuditMixin, admin.ModelAdmin):
     list_display = ["name", "created_at"]
     search_fields = ["name"]
     contacts_on_changelist = False

@@ -136,3 +136,29 @@ def test_migration_converts_numbers_and_clears_and_lists_the_unusable(db, capsys
     assert f"members.Supporter {phone_only.pk}: kept" in out
     assert Supporter.objects.get(pk=fine.pk).phone == "+447700900456"
     assert "12345" not in out and "hello" not in out  # ids, never the numbers themselves
+
+
+def test_the_admin_stores_e164_and_refuses_junk(rf, admin_user):
+    from django.contrib import admin
+
+    supporter = Supporter.objects.create(
+        name="Pat", phone="+447700900456", consent_at=timezone.now()
+    )
+    request = rf.get("/")
+    request.user = admin_user
+    form_class = admin.site._registry[Supporter].get_form(request, supporter)
+    data = {
+        "name": "Pat",
+        "email": "",
+        "token": supporter.token,
+        "consent_at_0": "2026-12-01",
+        "consent_at_1": "10:00:00",
+        "created_at_0": "2026-12-01",
+        "created_at_1": "10:00:00",
+    }
+    refused = form_class({**data, "phone": "12345"}, instance=supporter)
+    assert not refused.is_valid()
+    assert "cannot be a phone number" in refused.errors["phone"][0]
+    accepted = form_class({**data, "phone": "07700 900 789"}, instance=supporter)
+    assert accepted.is_valid(), accepted.errors
+    assert accepted.save().phone == "+447700900789"
