@@ -48,6 +48,7 @@ def main() -> None:
     if day is None:
         raise SystemExit("No strike day: run bench/generate.py first.")
     url = reverse("strikes:dashboard", args=[day.pk])
+    map_url = reverse("strikes:dashboard-map", args=[day.pk])
     htmx = {"HX-Request": "true"}
     cases = [
         ("national", "national@bench.invalid", url, {}),
@@ -56,7 +57,7 @@ def main() -> None:
         ("htmx refresh, national", "national@bench.invalid", url, htmx),
         ("htmx refresh, region", "region@bench.invalid", url, htmx),
         ("htmx refresh, district", "district@bench.invalid", url, htmx),
-        ("map part, national", "national@bench.invalid", url + "?part=map", htmx),
+        ("map points, national", "national@bench.invalid", map_url, {}),
     ]
     print(f"Strike day {day.pk} ({day.date}); n={args.n} per case and mode")
     print("cold: the cache is emptied before every request (every request computes everything)")

@@ -51,6 +51,10 @@ class OfficerMFAMiddleware(ViewMiddleware):
     ) -> HttpResponse | None:
         if not settings.OFFICER_MFA_REQUIRED:
             return None
+        # Public, cacheable pages never read the session (so no "Vary: Cookie"); there is
+        # nothing on them an officer's second factor protects.
+        if getattr(view_func, "picketline_public", False):
+            return None
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return None

@@ -90,6 +90,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 class Union(models.Model):
     name = models.CharField(max_length=150, unique=True)
     short_name = models.CharField(max_length=20, unique=True)
+    hardship_fund_url = models.URLField(
+        blank=True,
+        help_text="The union's strike hardship fund, linked from its public pages (optional).",
+    )
 
     class Meta:
         ordering = ["short_name"]

@@ -59,3 +59,16 @@ register_code("cancelled", "The shift or its strike day has been called off.")
 # Broadcasts.
 register_code("audience", "A message with no audience (reps or members) chosen.")
 register_code("empty", "A message without a subject or a body.")
+
+# The public face: published pages and messages of support.
+register_code("bad_target", "Publish or unpublish a strike day or a dispute, one at a time.")
+register_code("not_officer", "Only the union's officers publish its public pages.")
+register_code("too_long", "A text longer than its limit.")
+register_code("no_message", "A message of support with no words.")
+register_code("wrong_day", "A strike day that is not part of the dispute given.")
+register_code("no_day", "A message to a school's line without the strike day.")
+register_code("not_called_out", "A message to a school that is not on strike that day.")
+register_code("not_published", "A message through a page that is not (or no longer) public.")
+register_code(
+    "not_moderator", "Only the school's rep or an officer over it moderates its messages."
+)

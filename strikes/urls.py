@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from strikes.views import broadcasts, dashboard, lines, notifications, planning, signups
+from strikes.views import broadcasts, dashboard, lines, notifications, planning, public, signups
 
 app_name = "strikes"
 
@@ -11,4 +11,5 @@ urlpatterns = [
     *planning.urlpatterns,
     *notifications.urlpatterns,
     *broadcasts.urlpatterns,
+    *public.urlpatterns,
 ]

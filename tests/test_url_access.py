@@ -30,6 +30,7 @@ from members.access import (
 )
 from members.models import Supporter
 from members.permissions import Action
+from strikes.services.public import public_page_publish, support_message_send
 from strikes.services.signups import signup_create, supporter_signup_create
 from tests import factories as f
 
@@ -45,6 +46,9 @@ SECRETS = [
     "philippa@example.net",
     "07700900222",
     "Walter Walkingup",
+    # A message of support waiting for approval, and its sender's contact.
+    "Words of Mabel not yet approved",
+    "mabel.contact@example.com",
 ]
 
 
@@ -107,6 +111,19 @@ def rows(world, rule_sets):
     )
     f.SignupFactory(shift=shift, user=None, walk_up_name="Walter Walkingup", status="arrived")
     rep = f.RoleFactory(kind="rep", school=world.s1, union=union).user
+    # Public pages for the day and the dispute, with a pending message of support.
+    organiser = f.RoleFactory(kind="national_organiser", union=union).user
+    public_page_publish(acting_user=organiser, strike_day=day, show_counts=True)
+    public_page_publish(acting_user=organiser, dispute=dispute)
+    message = support_message_send(
+        dispute=dispute,
+        strike_day=day,
+        school=world.s1,
+        sender="Mabel Messenger",
+        body="Words of Mabel not yet approved",
+        contact="mabel.contact@example.com",
+        consent_to_show=True,
+    )
 
     class Rows:
         pass
@@ -124,6 +141,7 @@ def rows(world, rule_sets):
         "dispute_id": dispute.pk,
         "ballot_id": ballot.pk,
         "token": "not-a-real-token",
+        "message_id": message.pk,
     }
     return r
 

@@ -17,6 +17,7 @@ from strikes.models.planning import (
     StaffGroup,
     StrikeDay,
 )
+from strikes.models.public import PublicPage, SupportMessage
 from strikes.models.reports import PicketReport, ReportBucket
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "Notification",
     "PicketLine",
     "PicketReport",
+    "PublicPage",
     "Rally",
     "ReportBucket",
     "RuleSet",
@@ -34,5 +36,6 @@ __all__ = [
     "Signup",
     "StaffGroup",
     "StrikeDay",
+    "SupportMessage",
     "new_token",
 ]

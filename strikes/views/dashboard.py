@@ -10,10 +10,11 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -24,6 +25,8 @@ from members.permissions import ALLOWED_KINDS, Action, Viewer
 from schools.models import District, Region, School
 from strikes.models import StrikeDay
 from strikes.selectors import dashboard as sel
+from strikes.selectors import maps as maps_sel
+from strikes.selectors import public as public_sel
 from strikes.selectors.access import (
     dashboard_scope_for_viewer,
     strike_day_school_place,
@@ -110,16 +113,6 @@ def dashboard_day(request: HttpRequest, strike_day_id: int) -> HttpResponse:
     strike_day, viewer = request.target.obj, request.viewer
     scope, data = _scope_for(request, strike_day, viewer, Action.VIEW_DASHBOARD)
     base = reverse("strikes:dashboard", args=[strike_day.pk])
-    if request.htmx and request.GET.get("part") == "map":
-        return render(
-            request,
-            "strikes/dashboard/day.html#dash-map",
-            {
-                "map": sel.dashboard_map(scope=scope),
-                "map_url": request.get_full_path(),
-                "map_attribution": settings.MAP_TILE_ATTRIBUTION,
-            },
-        )
     by = _by_datetime(strike_day, data.get("by"))
     table, attention, chart = sel.dashboard_live(scope=scope, by=by)
     table = sel.table_sorted(
@@ -178,11 +171,49 @@ def dashboard_day(request: HttpRequest, strike_day_id: int) -> HttpResponse:
     }
     if request.htmx:
         return render(request, "strikes/dashboard/day.html#dash-live", context)
-    # The map comes in its own request once the page has loaded (and every minute after), so
-    # the figures never wait for it.
-    context["map_attribution"] = settings.MAP_TILE_ATTRIBUTION
-    context["map_url"] = base + _query({**place_param, **keep, "part": "map"})
+    # The map's points come in their own request once the page has loaded (and every minute
+    # after), so the figures never wait for them (static/js/map.js).
+    context.update(
+        points_url=reverse("strikes:dashboard-map", args=[strike_day.pk]) + _query(place_param),
+        map_tile_url=settings.MAP_TILE_URL,
+        map_tile_attribution=settings.MAP_TILE_ATTRIBUTION,
+        legend=MAP_LEGEND,
+        joint=_joint(scope),
+        is_today=strike_day.date == timezone.localdate(),
+    )
     return render(request, "strikes/dashboard/day.html", context)
+
+
+MAP_LEGEND = [
+    ("closed", "Closed"),
+    ("restricted", "Open with restricted attendance"),
+    ("open", "Open"),
+    ("not_reported", "Not reported"),
+]
+
+
+def _joint(scope: sel.Scope) -> list[public_sel.JointDay]:
+    """Other unions out the same day here, from their published pages only."""
+    place = scope.place
+    if isinstance(place, School):
+        return public_sel.joint_days(day=scope.strike_day, school_id=place.pk)
+    if isinstance(place, District):
+        return public_sel.joint_days(day=scope.strike_day, district_ids=[place.pk])
+    if isinstance(place, Region):
+        return public_sel.joint_days(day=scope.strike_day, region_id=place.pk)
+    return public_sel.joint_days(day=scope.strike_day)
+
+
+@requires(Action.VIEW_DASHBOARD, place=strike_day_union)
+def dashboard_map(request: HttpRequest, strike_day_id: int) -> HttpResponse:
+    """The map's points for the dashboard's place (compact JSON: strikes/selectors/maps.py)."""
+    strike_day, viewer = request.target.obj, request.viewer
+    scope, _ = _scope_for(request, strike_day, viewer, Action.VIEW_DASHBOARD)
+    data = dict(maps_sel.dashboard_map_data(scope=scope))
+    data["labels"] = dict(MAP_LEGEND)
+    response = JsonResponse(data)
+    patch_cache_control(response, private=True, max_age=30)
+    return response
 
 
 def _rows_html(rows: list[sel.Figures]) -> str:
@@ -320,6 +351,7 @@ urlpatterns = [
     path("dashboard/", dashboard_home, name="dashboard-home"),
     path("dashboard/<int:strike_day_id>/", dashboard_day, name="dashboard"),
     path("dashboard/<int:strike_day_id>/export.csv", dashboard_export, name="dashboard-export"),
+    path("dashboard/<int:strike_day_id>/map.json", dashboard_map, name="dashboard-map"),
     path(
         "dashboard/<int:strike_day_id>/school/<int:school_id>/",
         dashboard_school,

@@ -31,6 +31,7 @@ from strikes.forms.lines import (
 )
 from strikes.models import PicketLine
 from strikes.selectors import lines as sel
+from strikes.selectors import public as public_sel
 from strikes.selectors.access import called_out_place, line_place, live_shift_place, shift_place
 from strikes.services import lines as svc
 
@@ -131,6 +132,7 @@ def rep_day(request: HttpRequest, strike_day_id: int, school_id: int) -> HttpRes
             "unset_entrances": max(entrances - len(lines), 0),
             "nudges": sel.nudge_page(strike_day=day, school=school, query=query, page=page),
             "pattern_form": PatternForm(),
+            "support": public_sel.support_for_rep_day(strike_day=day, school=school),
         }
     )
     return render(request, "strikes/lines/day.html", context)

@@ -32,6 +32,7 @@ from strikes.forms.planning import (
 )
 from strikes.mandate import long_date
 from strikes.selectors import planning as sel
+from strikes.selectors import public as public_sel
 from strikes.selectors.access import ballot_union, dispute_union, strike_day_union
 from strikes.services import planning as svc
 
@@ -88,6 +89,7 @@ def _dispute_context(viewer: Viewer, dispute: Any) -> dict[str, Any]:
         "days": list(sel.strike_days_for_dispute(dispute=dispute, viewer=viewer)),
         "today": today,
         "districts": sel.districts_of_viewer(viewer=viewer),
+        **_public_context(dispute=dispute),
     }
 
 
@@ -186,6 +188,23 @@ def _day_context(viewer: Viewer, day: Any) -> dict[str, Any]:
         "cancel_form": PartForm(viewer=viewer, union=union, prefix="cancel"),
         "move_form": MoveForm(viewer=viewer, union=union, prefix="move"),
         "rally_form": RallyForm(viewer=viewer, union=union, prefix="rally"),
+        **_public_context(strike_day=day),
+    }
+
+
+def _public_context(*, strike_day: Any = None, dispute: Any = None) -> dict[str, Any]:
+    """The "Public page" box: its state, its address and where to publish it."""
+    if strike_day is not None:
+        public_url = reverse("strikes:public-day", args=[strike_day.pk])
+        publish_url = reverse("strikes:planning-day-public", args=[strike_day.pk])
+    else:
+        public_url = reverse("strikes:public-dispute", args=[dispute.pk])
+        publish_url = reverse("strikes:planning-dispute-public", args=[dispute.pk])
+    return {
+        "public_page": public_sel.public_page_for(strike_day=strike_day, dispute=dispute),
+        "public_url": public_url,
+        "publish_url": publish_url,
+        "public_kind": "day" if strike_day is not None else "dispute",
     }
 
 

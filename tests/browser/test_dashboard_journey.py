@@ -37,7 +37,7 @@ def test_organiser_sees_figures_chart_map_and_a_new_report(
     expect(page.locator('[data-figure="called_out"]')).to_have_text("4")
     expect(page.locator('[data-figure="pickets"]')).to_have_text("0")
     expect(page.locator("#chart svg")).to_be_visible()
-    expect(page.locator("#dash-map svg path")).to_have_count(1)
+    expect(page.locator("#dash-map")).to_have_attribute("data-loaded", "4")
     expect(page.get_by_role("link", name="Northern")).to_be_visible()
 
     # A rep reports from Heaton Primary, elsewhere.

@@ -330,8 +330,6 @@ def test_htmx_refresh_returns_the_fragment_keeping_the_querystring(client, world
     assert 'id="dash-live"' in body and "<html" not in body
     assert f'hx-get="{url.replace("&", "&amp;")}"' in body
     assert "Newcastle upon Tyne" in body
-    response = client.get(url + "&part=map", headers={"HX-Request": "true"})
-    assert 'id="dash-map"' in response.content.decode()
 
 
 def _count_queries(client, user, day) -> int:
@@ -541,24 +539,25 @@ def test_map_shows_a_school_added_after_the_positions_were_cached(world):
 
 
 def test_map_draws_points_without_tiles_and_tiles_when_a_server_is_set(client, world, settings):
+    from strikes.selectors.maps import map_points_decode
+
     k = build(world)
     world.s4.latitude, world.s4.longitude = 53.4, -2.2
     world.s4.save(update_fields=["latitude", "longitude"])
     user = organiser(world.union)
     settings.MAP_TILE_URL = ""
     page = get(client, user, k.day).content.decode()
-    assert 'hx-trigger="load"' in page and "pts st-closed" not in page  # the map comes after
-
-    def map_part():
-        cache.clear()
-        url = reverse("strikes:dashboard", args=[k.day.pk]) + "?part=map"
-        return client.get(url, headers={"HX-Request": "true"}).content.decode()
-
-    body = map_part()
-    assert 'class="pts st-closed"' in body and 'class="pts st-not_reported"' in body
-    assert "<image" not in body
+    assert 'data-tiles=""' in page and "uk-base.geojson" in page  # the bundled base only
+    points_url = reverse("strikes:dashboard-map", args=[k.day.pk])
+    assert f'data-points="{points_url}"' in page  # the points come after the page
+    cache.clear()
+    data = client.get(points_url).json()
+    points = map_points_decode(data)
+    assert len(points) == 4  # the cancelled school is not on the map
+    assert {"closed", "not_reported"} <= {status for *_, status in points}
+    assert data["url"].endswith("/school/{id}/")
     settings.MAP_TILE_URL = "https://tiles.example.org/{z}/{x}/{y}.png"
     settings.MAP_TILE_ATTRIBUTION = "© Example contributors"
-    body = map_part()
-    assert '<image href="https://tiles.example.org/' in body
+    body = get(client, user, k.day).content.decode()
+    assert 'data-tiles="https://tiles.example.org/{z}/{x}/{y}.png"' in body
     assert "© Example contributors" in body
