@@ -58,3 +58,16 @@ def reminders_schedule_task() -> dict[str, Any]:
     from strikes.services.reminders import reminders_schedule
 
     return reminders_schedule()
+
+
+@shared_task(acks_late=True)
+def support_messages_retention_task() -> int:
+    """Beat, daily: after a dispute closes, clear senders' contacts from its messages of support
+    and delete those never published (strikes.services.public.support_messages_retention)."""
+    from django.conf import settings
+
+    from strikes.services.public import support_messages_retention
+
+    return support_messages_retention(
+        older_than_days=settings.SUPPORT_CONTACT_DAYS_AFTER_DISPUTE
+    )

@@ -179,6 +179,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "members.tasks.retention_sweep_task",
         "schedule": crontab(minute=0, hour=3, day_of_month=1),  # the 1st of each month, 03:00
     },
+    "support-messages-retention": {
+        "task": "strikes.tasks.support_messages_retention_task",
+        "schedule": crontab(minute=30, hour=3),  # daily, 03:30
+    },
 }
 
 # --- Email ----------------------------------------------------------------------------------
@@ -315,3 +319,6 @@ PHONENUMBER_DEFAULT_REGION = "GB"
 # Rosters, signups and check-ins of a dispute are anonymised this many days after it closed
 # (`manage.py retention_sweep`, and the monthly beat job above); counts and reports are kept.
 RETENTION_DAYS_AFTER_DISPUTE = env.int("RETENTION_DAYS_AFTER_DISPUTE", default=180)
+# A message of support's contact is cleared, and messages never published deleted, this many
+# days after its dispute closed (the daily beat job above); published messages are kept.
+SUPPORT_CONTACT_DAYS_AFTER_DISPUTE = env.int("SUPPORT_CONTACT_DAYS_AFTER_DISPUTE", default=0)

@@ -129,6 +129,15 @@
               riseOnHover: true,
             });
             marker.on("click", function () { open(p, data.url); });
+            // Leaflet makes a keyboard marker a focusable button but fires only "keydown" on
+            // it: Enter or Space opens it, as on any button.
+            marker.on("keydown", function (e) {
+              var key = e.originalEvent && e.originalEvent.key;
+              if (key === "Enter" || key === " ") {
+                e.originalEvent.preventDefault();
+                open(p, data.url);
+              }
+            });
             return marker;
           });
           cluster.clearLayers();
@@ -136,7 +145,7 @@
           el.dataset.points_count = String(markers.length);
           el.setAttribute("data-loaded", String(markers.length));
           if (first && markers.length) {
-            map.fitBounds(cluster.getBounds(), { padding: [20, 20], maxZoom: 14 });
+            map.fitBounds(cluster.getBounds(), { padding: [20, 20], maxZoom: 12 });
           }
           first = false;
         })

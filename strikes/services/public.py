@@ -234,7 +234,7 @@ def support_message_moderate(
     """Approve or reject a message (a decision can be changed: a mistaken approval is undone by
     rejecting it, which takes it off every page at once)."""
     message = (
-        SupportMessage.objects.select_for_update()
+        SupportMessage.objects.select_for_update(of=("self",))
         .select_related("dispute", "school__district__region")
         .get(pk=message.pk)
     )

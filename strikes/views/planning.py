@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -202,7 +203,7 @@ def _public_context(*, strike_day: Any = None, dispute: Any = None) -> dict[str,
         publish_url = reverse("strikes:planning-dispute-public", args=[dispute.pk])
     return {
         "public_page": public_sel.public_page_for(strike_day=strike_day, dispute=dispute),
-        "public_url": public_url,
+        "public_url": settings.SITE_URL + public_url,
         "publish_url": publish_url,
         "public_kind": "day" if strike_day is not None else "dispute",
     }

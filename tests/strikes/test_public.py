@@ -522,3 +522,16 @@ def test_public_map_marks_schools_with_a_line(client, world, day, national):
     assert points == {world.s1.pk: "line", world.s3.pk: "out"}
     assert "Heaton Primary" in data["names"]
     assert not [s for s in SECRETS if s in json.dumps(data)]
+
+
+def test_retention_task_runs_from_beat(client, world, day, national, settings):
+    from strikes.tasks import support_messages_retention_task
+
+    assert "support-messages-retention" in settings.CELERY_BEAT_SCHEDULE
+    publish(day, national)
+    send(client, day, world.s1)
+    dispute = day.dispute
+    dispute.status, dispute.closed_on = "closed", timezone.localdate()
+    dispute.save()
+    assert support_messages_retention_task() == 1
+    assert not SupportMessage.objects.exists()
