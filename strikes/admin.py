@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from kernel.admin import ContactDetailsAuditMixin
 from strikes.models import (
     Ballot,
     BallotUnit,
@@ -10,11 +11,13 @@ from strikes.models import (
     Notification,
     PicketLine,
     PicketReport,
+    PublicPage,
     Rally,
     RuleSet,
     Shift,
     Signup,
     StrikeDay,
+    SupportMessage,
 )
 
 
@@ -98,3 +101,21 @@ class NotificationAdmin(admin.ModelAdmin):
     list_display = ["kind", "channel", "status", "due_at", "attempts", "sent_at"]
     list_filter = ["status", "kind", "channel"]
     raw_id_fields = ["user", "supporter", "signup", "strike_day", "school", "district"]
+
+
+@admin.register(PublicPage)
+class PublicPageAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "published_at", "show_counts", "updated_at"]
+    list_filter = ["show_counts"]
+    raw_id_fields = ["dispute", "strike_day"]
+
+
+@admin.register(SupportMessage)
+class SupportMessageAdmin(ContactDetailsAuditMixin, admin.ModelAdmin):
+    """For the data officer (erasure requests); reps and officers moderate from the queue."""
+
+    contacts_on_changelist = False
+    list_display = ["sender", "status", "held", "consent_to_show", "school", "created_at"]
+    list_filter = ["status", "held", "consent_to_show"]
+    search_fields = ["sender", "contact"]
+    raw_id_fields = ["dispute", "strike_day", "school", "district", "region", "moderated_by"]

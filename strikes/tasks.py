@@ -68,6 +68,4 @@ def support_messages_retention_task() -> int:
 
     from strikes.services.public import support_messages_retention
 
-    return support_messages_retention(
-        older_than_days=settings.SUPPORT_CONTACT_DAYS_AFTER_DISPUTE
-    )
+    return support_messages_retention(older_than_days=settings.SUPPORT_CONTACT_DAYS_AFTER_DISPUTE)

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_POST
 
+from kernel.audit import contact_details_viewed
 from kernel.errors import DomainError
 from kernel.ratelimit import public_link
 from members.access import public, requires
@@ -277,6 +278,11 @@ def support_thanks(request: HttpRequest) -> HttpResponse:
 )
 def support_queue(request: HttpRequest) -> HttpResponse:
     queue = list(sel.support_queue_for_viewer(viewer=request.viewer)[:200])
+    contact_details_viewed(
+        actor=request.user,
+        page="strikes:support-queue",
+        count=sum(1 for message in queue if message.contact),
+    )
     return render(request, "strikes/public/queue.html", {"queue": queue, "form": ModerateForm()})
 
 

@@ -400,7 +400,9 @@ def test_rep_and_district_officer_moderate_from_their_queue(
         with django_assert_max_num_queries(12):
             queue = body(client.get(reverse("strikes:support-queue")))
         assert "We are with you all the way!" in queue
-        assert "contact-secret@example.com" in queue  # the union sees the contact
+        assert "contact-secret@example.com" in queue  # the union sees the contact, logged
+        seen = AuditEntry.objects.filter(action="contact_details.viewed", actor=user).get()
+        assert seen.detail == {"page": "strikes:support-queue", "count": 1}
     url = reverse("strikes:support-moderate", args=[message.pk])
     assert client.post(url, {"decision": "nonsense"}).status_code == 302
     assert client.post(url, {"decision": "approve"}).status_code == 302
