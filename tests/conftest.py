@@ -47,6 +47,7 @@ def _security_settings() -> None:
     settings.PUBLIC_RATE_LIMIT_WRITES = "100000/60"
     settings.PUBLIC_RATE_LIMIT_READS = "100000/60"
     settings.SUPPORTER_JOIN_RATE_LIMIT = "100000/60"
+    settings.SUPPORT_MESSAGE_RATE_LIMIT = "100000/60"
 
 
 @pytest.fixture

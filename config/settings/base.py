@@ -254,6 +254,8 @@ PUBLIC_RATE_LIMIT_WRITES = env("PUBLIC_RATE_LIMIT_WRITES", default="20/60")
 PUBLIC_RATE_LIMIT_READS = env("PUBLIC_RATE_LIMIT_READS", default="120/60")
 # A supporter joining a line's rota (it sends an email): a stricter limit on top of the above.
 SUPPORTER_JOIN_RATE_LIMIT = env("SUPPORTER_JOIN_RATE_LIMIT", default="10/600")
+# Sending a message of support (each waits for a rep to read it): a stricter limit on top.
+SUPPORT_MESSAGE_RATE_LIMIT = env("SUPPORT_MESSAGE_RATE_LIMIT", default="5/600")
 # Content-Security-Policy (django-csp), in every environment so the tests run what ships: our
 # own files only, no inline script or style. htmx works under it because its indicator styles
 # are in our stylesheet (templates/base.html sets includeIndicatorStyles false). Map tiles, when

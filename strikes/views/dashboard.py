@@ -33,6 +33,7 @@ from strikes.selectors.access import (
     strike_day_union,
 )
 from strikes.services.exports import dashboard_exported
+from strikes.views import public as public_views
 
 DEFAULT_BY = dt.time(9, 0)
 PLACE_PARAMS = ("school", "district", "region")
@@ -181,7 +182,7 @@ def dashboard_day(request: HttpRequest, strike_day_id: int) -> HttpResponse:
         joint=_joint(scope),
         is_today=strike_day.date == timezone.localdate(),
     )
-    return render(request, "strikes/dashboard/day.html", context)
+    return public_views.map_csp(render(request, "strikes/dashboard/day.html", context))
 
 
 MAP_LEGEND = [

@@ -13,6 +13,7 @@ import json
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -26,7 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kernel.audit import contact_details_viewed
 from kernel.errors import DomainError
-from kernel.ratelimit import public_link
+from kernel.ratelimit import public_link, rate_limit
 from members.access import public, requires
 from members.permissions import Action
 from schools.models import School
@@ -65,16 +66,25 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     return wrapper
 
 
+def map_csp(response: HttpResponse) -> HttpResponse:
+    """Let the page load map tiles from ``MAP_TILE_URL``'s origin (the policy already allows
+    any https image; this covers a tile server on plain http, such as one on the same network)."""
+    url = urlsplit(settings.MAP_TILE_URL)
+    if url.scheme and url.netloc:
+        response._csp_update = {"img-src": [f"{url.scheme}://{url.netloc}"]}  # type: ignore[attr-defined]
+    return response
+
+
 def _page(template: str, context: dict[str, Any], request: HttpRequest) -> HttpResponse:
     """Render without the request: no context processor may touch the session."""
     context = {
         **context,
         "site_url": settings.SITE_URL,
         "page_url": settings.SITE_URL + request.path,
-        "map_tile_url": getattr(settings, "MAP_TILE_URL", ""),
-        "map_tile_attribution": getattr(settings, "MAP_TILE_ATTRIBUTION", ""),
+        "map_tile_url": settings.MAP_TILE_URL,
+        "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION,
     }
-    return HttpResponse(render_to_string(template, context))
+    return map_csp(HttpResponse(render_to_string(template, context)))
 
 
 # --- Public pages ----------------------------------------------------------------------------
@@ -212,6 +222,7 @@ def public_dispute(request: HttpRequest, dispute_id: int) -> HttpResponse:
 
 @public
 @public_link()
+@rate_limit("support-send", rate="SUPPORT_MESSAGE_RATE_LIMIT", methods=["POST"])
 def support_send(request: HttpRequest, dispute_id: int) -> HttpResponse:
     """The message form (its own page: it carries a CSRF token, so it is never cached)."""
     target = SupportTargetForm(request.GET)

@@ -76,6 +76,16 @@ def tile_server():
     server.server_close()
 
 
+def watch_csp(page) -> list[str]:
+    """Collect the browser's Content-Security-Policy complaints (there must be none)."""
+    found: list[str] = []
+    page.on(
+        "console",
+        lambda m: found.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    return found
+
+
 def _national_day(world):
     cache.clear()
     day = f.StrikeDayFactory(dispute=f.DisputeFactory(union=world.union), date=timezone.localdate())
@@ -120,6 +130,7 @@ def test_dashboard_map_clusters_zooms_and_clicks_through(
     day, _ = _national_day(world)
     organiser = f.RoleFactory(union=world.union, kind="national_organiser").user
     browser_login(page, organiser)
+    csp = watch_csp(page)
     _open_map(page, live_server, day)
     expect(page.locator("#dash-map path.pl-base").first).to_be_attached()
     clusters = page.locator("#dash-map .marker-cluster")
@@ -149,6 +160,7 @@ def test_dashboard_map_clusters_zooms_and_clicks_through(
     name = title.split(":")[0]
     expect(page.get_by_role("heading", name=name)).to_be_visible()
     shot(page, "3-dashboard-school-after-click")
+    assert csp == []
 
 
 def test_dashboard_map_with_a_tile_server(
@@ -160,6 +172,7 @@ def test_dashboard_map_with_a_tile_server(
     day, _ = _national_day(world)
     organiser = f.RoleFactory(union=world.union, kind="national_organiser").user
     browser_login(page, organiser)
+    csp = watch_csp(page)
     _open_map(page, live_server, day)
     tiles = page.locator("#dash-map img.leaflet-tile")
     expect(tiles.first).to_be_visible()
@@ -182,3 +195,4 @@ def test_dashboard_map_with_a_tile_server(
     point.click()
     expect(page.locator("#area-table tr.pl-highlight")).to_have_count(1)
     shot(page, "5-district-row-highlighted")
+    assert csp == []  # the tile server's origin is allowed for this page's images

@@ -25,6 +25,16 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
+def watch_csp(page) -> list[str]:
+    """Collect the browser's Content-Security-Policy complaints (there must be none)."""
+    found: list[str] = []
+    page.on(
+        "console",
+        lambda m: found.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    return found
+
+
 def _day(world, date):
     day = f.StrikeDayFactory(
         dispute=f.DisputeFactory(union=world.union, title="Fair pay 2026"),
@@ -58,6 +68,7 @@ def test_parent_sends_support_the_rep_approves_it_and_it_shows(
     rep = f.RoleFactory(union=world.union, kind="rep", school=world.s1).user
 
     # A parent opens the shared link: the map, the lines, how to help.
+    csp = watch_csp(page)
     page.goto(f"{live_server.url}/public/day/{day.pk}/")
     expect(page.get_by_role("heading", name="NEU strike:")).to_be_visible()
     expect(page.locator("#pl-map")).to_have_attribute("data-loaded", "3")
@@ -107,6 +118,7 @@ def test_parent_sends_support_the_rep_approves_it_and_it_shows(
     expect(page.get_by_text("Heaton Primary parents")).to_be_visible()
     assert "parents@example.org" not in page.content()
     shot(page, "6-public-school-with-message")
+    assert csp == []
 
 
 def test_organiser_publishes_and_unpublishes_a_days_page(
