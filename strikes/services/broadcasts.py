@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from kernel.audit import audit_log
-from kernel.errors import DomainError
+from kernel.errors import DomainError, NotAllowed
 from members.models import Membership, Role
 from members.permissions import viewer_for
 from strikes.models import Notification
@@ -100,7 +100,7 @@ def broadcast_send(
     """
     scope = next((s for s in broadcast_scopes(user=acting_user) if s.key == scope_key), None)
     if scope is None:
-        raise DomainError("You can only send messages to your own area.", code="not_allowed")
+        raise NotAllowed("You can only send messages to your own area.")
     if audience not in AUDIENCES:
         raise DomainError("Choose who the message is for: reps or members.", code="audience")
     if not subject.strip() or not message.strip():

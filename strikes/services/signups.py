@@ -235,7 +235,7 @@ def signup_cancel(*, signup: Signup, acting_user: Any) -> Signup:
     if signup.status == Signup.Status.CANCELLED:
         return signup
     if signup.is_supporter:
-        raise DomainError("Supporters cancel from their own link.", code="not_allowed")
+        raise NotAllowed("Supporters cancel from their own link.")
     if shift.starts_at <= timezone.now():
         raise DomainError(
             "This shift has already started, so it can no longer be cancelled here. Tell your "
