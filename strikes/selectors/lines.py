@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from kernel.errors import Refused
 from members.models import Membership, Role, User
-from members.permissions import viewer_for
+from members.permissions import Action, Viewer, viewer_for
 from schools.models import School
 from strikes.models import (
     CalledOutSchool,
@@ -56,14 +56,19 @@ INLINE_SHIFTS = 60
 
 
 def lines_for_school_day(
-    *, strike_day: StrikeDay, school: School, open_line_id: int | None = None
+    *,
+    strike_day: StrikeDay,
+    school: School,
+    viewer: Viewer,
+    open_line_id: int | None = None,
 ) -> list[PicketLine]:
     """The school's lines that day, each with ``shift_count``, ``short`` (shifts below their
     minimum) and ``opened``; opened lines carry `.coming`: live shifts with their people.
-    Three queries whatever the numbers."""
+    Only where the viewer may run lines (none otherwise). Three queries whatever the numbers."""
     live = Q(shifts__cancelled_at__isnull=True)
+    area = viewer.area_q(Action.RUN_LINE, union=strike_day.dispute.union_id)
     lines = list(
-        PicketLine.objects.filter(strike_day=strike_day, school=school)
+        PicketLine.objects.filter(area, strike_day=strike_day, school=school)
         .select_related("entrance__site")
         .annotate(
             shift_count=Count("shifts", filter=live),
@@ -146,8 +151,12 @@ def rep_home_data(*, user: Any) -> list[SchoolDays]:
     return sorted(out.values(), key=lambda sd: sd.school.name)
 
 
-def expected_signups(*, picket_line: PicketLine) -> list[Shift]:
-    """The line's live shifts, each with `.people`: its signups that are not cancelled."""
+def expected_signups(*, picket_line: PicketLine, viewer: Viewer) -> list[Shift]:
+    """The line's live shifts, each with `.people`: its signups that are not cancelled. Empty
+    unless the viewer may run the line."""
+    union_id = picket_line.strike_day.dispute.union_id
+    if not viewer.may(Action.RUN_LINE, picket_line.school, union=union_id):
+        return []
     return shifts_with_people(line_ids=[picket_line.pk]).get(picket_line.pk, [])
 
 
@@ -192,9 +201,25 @@ def members_not_signed_up(*, strike_day: StrikeDay, school: School) -> QuerySet[
     )
 
 
-def members_to_nudge(*, strike_day: StrikeDay, school: School) -> list[Membership]:
-    """``members_not_signed_up``, each with ``nudged_today``. Two queries."""
-    missing = list(members_not_signed_up(strike_day=strike_day, school=school))
+def _nudge_area(viewer: Viewer, strike_day: StrikeDay) -> Q:
+    """Memberships at schools where the viewer may run lines."""
+    return viewer.area_q(
+        Action.RUN_LINE,
+        union=strike_day.dispute.union_id,
+        school="workplace_id",
+        district="workplace__district_id",
+        region="workplace__district__region_id",
+    )
+
+
+def members_to_nudge(*, strike_day: StrikeDay, school: School, viewer: Viewer) -> list[Membership]:
+    """``members_not_signed_up`` that the viewer may nudge, each with ``nudged_today``. Two
+    queries."""
+    missing = list(
+        members_not_signed_up(strike_day=strike_day, school=school).filter(
+            _nudge_area(viewer, strike_day)
+        )
+    )
     _mark_nudged_today(missing, strike_day=strike_day)
     return missing
 
@@ -231,11 +256,14 @@ class NudgePage:
 
 
 def nudge_page(
-    *, strike_day: StrikeDay, school: School, query: str = "", page: int = 1
+    *, strike_day: StrikeDay, school: School, viewer: Viewer, query: str = "", page: int = 1
 ) -> NudgePage:
-    """A page of ``NUDGE_PAGE_SIZE`` members not signed up (searched by name or email), each
-    with ``nudged_today``. Three or four queries whatever the number of members."""
-    missing = members_not_signed_up(strike_day=strike_day, school=school)
+    """A page of ``NUDGE_PAGE_SIZE`` members not signed up (searched by name or email) that the
+    viewer may nudge, each with ``nudged_today``. Three or four queries whatever the number of
+    members."""
+    missing = members_not_signed_up(strike_day=strike_day, school=school).filter(
+        _nudge_area(viewer, strike_day)
+    )
     total = missing.count()
     found = missing
     if query:

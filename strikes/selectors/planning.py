@@ -174,19 +174,20 @@ class SchoolDay:
     lines: list[Any]
 
 
-def school_days(*, dispute: Dispute, school: School) -> list[SchoolDay]:
-    """The dispute's days at one school (the caller checked the school is in the viewer's area),
-    each with its picket lines and how many shifts each has."""
+def school_days(*, dispute: Dispute, school: School, viewer: Viewer) -> list[SchoolDay]:
+    """The dispute's days at one school in the viewer's planning area (none outside it), each
+    with its picket lines and how many shifts each has."""
     from strikes.models import PicketLine
 
+    area = _area(viewer, dispute.union_id)
     called = list(
-        CalledOutSchool.objects.filter(school=school, strike_day__dispute=dispute)
+        CalledOutSchool.objects.filter(area, school=school, strike_day__dispute=dispute)
         .select_related("strike_day")
         .order_by("strike_day__date", "strike_day_id")
     )
     lines: dict[int, list[Any]] = {}
     for line in (
-        PicketLine.objects.filter(school=school, strike_day__dispute=dispute)
+        PicketLine.objects.filter(area, school=school, strike_day__dispute=dispute)
         .select_related("entrance__site")
         .annotate(
             shift_count=Count("shifts", filter=Q(shifts__cancelled_at__isnull=True)),

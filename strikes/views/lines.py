@@ -98,13 +98,17 @@ def rep_day(request: HttpRequest, strike_day_id: int, school_id: int) -> HttpRes
     open_line_id = _small_int(request.GET.get("line", ""))
     show_names = may(request.user, Action.VIEW_ROSTER, school, union=day.dispute.union)
     if request.htmx and request.GET.get("part") == "not-signed-up":
-        nudges = sel.nudge_page(strike_day=day, school=school, query=query, page=page)
+        nudges = sel.nudge_page(
+            strike_day=day, school=school, viewer=request.viewer, query=query, page=page
+        )
         return render(
             request,
             "strikes/lines/day.html#not-signed-up",
             {"day": day, "school": school, "nudges": nudges, "show_names": show_names},
         )
-    lines = sel.lines_for_school_day(strike_day=day, school=school, open_line_id=open_line_id)
+    lines = sel.lines_for_school_day(
+        strike_day=day, school=school, viewer=request.viewer, open_line_id=open_line_id
+    )
     rules = sel.rules_for(day)
     context = {
         "called": called,
@@ -130,7 +134,9 @@ def rep_day(request: HttpRequest, strike_day_id: int, school_id: int) -> HttpRes
             # Entrances with no line yet (added since the day was announced): adding shifts
             # sets their lines up.
             "unset_entrances": max(entrances - len(lines), 0),
-            "nudges": sel.nudge_page(strike_day=day, school=school, query=query, page=page),
+            "nudges": sel.nudge_page(
+                strike_day=day, school=school, viewer=request.viewer, query=query, page=page
+            ),
             "pattern_form": PatternForm(),
             "support": public_sel.support_for_rep_day(strike_day=day, school=school),
         }
@@ -302,7 +308,7 @@ def line_letter(request: HttpRequest, line_id: int) -> HttpResponse:
 @runs(line_place)
 def line_roster(request: HttpRequest, line_id: int) -> HttpResponse:
     line = request.target.obj
-    shifts = sel.expected_signups(picket_line=line)
+    shifts = sel.expected_signups(picket_line=line, viewer=request.viewer)
     show_names = may(
         request.user, Action.VIEW_ROSTER, line.school, union=line.strike_day.dispute.union
     )
@@ -330,8 +336,8 @@ def line_roster(request: HttpRequest, line_id: int) -> HttpResponse:
 # --- On the day ----------------------------------------------------------------------------
 
 
-def _check_in_context(line: PicketLine) -> dict[str, Any]:
-    shifts = sel.expected_signups(picket_line=line)
+def _check_in_context(request: HttpRequest, line: PicketLine) -> dict[str, Any]:
+    shifts = sel.expected_signups(picket_line=line, viewer=request.viewer)
     now = timezone.now()
     for shift in shifts:
         shift.walk_up_nonce = new_nonce()
@@ -393,7 +399,7 @@ def line_check_in(request: HttpRequest, line_id: int) -> HttpResponse:
                 return HttpResponse(exc.message, status=409)
             messages.error(request, exc.message)
         return redirect(url)
-    return render(request, "strikes/lines/check_in.html", _check_in_context(line))
+    return render(request, "strikes/lines/check_in.html", _check_in_context(request, line))
 
 
 @runs(line_place)

@@ -332,7 +332,9 @@ def calendar(request: HttpRequest, dispute_id: int) -> HttpResponse:
             "days": days,
             "district": district,
             "school": school,
-            "school_days": sel.school_days(dispute=dispute, school=school) if school else None,
+            "school_days": (
+                sel.school_days(dispute=dispute, school=school, viewer=viewer) if school else None
+            ),
         },
     )
 

@@ -755,3 +755,31 @@ def test_no_shifts_for_a_cancelled_or_past_day(setup):
         make_shifts(setup)
     assert exc.value.code == "day_past"
     assert not Shift.objects.exists()
+
+
+def test_line_selectors_scope_to_the_viewer(setup):
+    """The selectors filter in the query by where the viewer may run lines: a rep of another
+    school, a member of this one and another union's organiser get nothing back."""
+    from members.permissions import viewer_for
+    from strikes.selectors import lines as sel
+
+    make_shifts(setup)
+    book(line_of(setup).shifts.first(), setup.member)
+    f.MembershipFactory(workplace=setup.w.s1, union=setup.w.union)  # not signed up
+    day, school = setup.day, setup.w.s1
+    rep = viewer_for(setup.rep)
+    assert len(sel.lines_for_school_day(strike_day=day, school=school, viewer=rep)) == 1
+    assert sel.expected_signups(picket_line=line_of(setup), viewer=rep)
+    assert len(sel.members_to_nudge(strike_day=day, school=school, viewer=rep)) == 1
+    assert sel.nudge_page(strike_day=day, school=school, viewer=rep).total == 1
+    outsiders = [
+        f.RoleFactory(kind="rep", school=setup.w.s2, union=setup.w.union).user,
+        setup.member,
+        f.RoleFactory(kind="national_organiser", union=f.UnionFactory(short_name="PCS")).user,
+    ]
+    for user in outsiders:
+        viewer = viewer_for(user)
+        assert sel.lines_for_school_day(strike_day=day, school=school, viewer=viewer) == []
+        assert sel.expected_signups(picket_line=line_of(setup), viewer=viewer) == []
+        assert sel.members_to_nudge(strike_day=day, school=school, viewer=viewer) == []
+        assert sel.nudge_page(strike_day=day, school=school, viewer=viewer).total == 0
