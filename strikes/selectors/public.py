@@ -365,3 +365,8 @@ def public_page_for(
     if strike_day is not None:
         return PublicPage.objects.filter(strike_day=strike_day).first()
     return PublicPage.objects.filter(dispute=dispute).first()
+
+
+def public_school_get(*, school_id: int) -> School | None:
+    """A school by id, with its district (for the support form's heading: public facts only)."""
+    return School.objects.select_related("district").filter(pk=school_id).first()

@@ -240,7 +240,7 @@ def support_send(request: HttpRequest, dispute_id: int) -> HttpResponse:
             listed = sel.public_day_schools(day=strike_day, show_counts=False, school_id=school_id)
             if not listed:
                 raise Http404("That school is not out on this day.")
-            school = School.objects.select_related("district").get(pk=school_id)
+            school = sel.public_school_get(school_id=school_id)
             back = reverse("strikes:public-day-school", args=[day_id, school_id])
     else:
         if school_id is not None:
