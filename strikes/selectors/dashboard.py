@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -40,6 +39,8 @@ from django.utils import timezone
 from members.models import Role
 from members.permissions import ALLOWED_KINDS, Action, Viewer
 from schools.models import District, Region, School
+from strikes.dashboard.chart import CHART_START, Chart, chart_draw, chart_window
+from strikes.dashboard.map import MapData, MapFrame, map_draw, map_project
 from strikes.models import (
     CalledOutSchool,
     PicketLine,
@@ -50,10 +51,8 @@ from strikes.models import (
 )
 
 ATTENTION_LIMIT = 50
-CHART_START = dt.time(6, 0)
-CHART_END = dt.time(12, 0)
-BUCKET_MINUTES = 15
 MAP_CACHE_SECONDS = 60
+MAP_FRAME_CACHE_SECONDS = 3600
 
 LEVEL_NATIONAL = "national"
 LEVEL_REGION = "region"
@@ -90,8 +89,6 @@ SORT_COLUMNS = (
     "open",
     "not_reported",
 )
-
-STATUSES = ("closed", "restricted", "open", "not_reported")
 
 
 @dataclass
@@ -574,27 +571,6 @@ def dashboard_attention(*, scope: Scope, table: Table, by: dt.datetime) -> Atten
 # --- The chart -----------------------------------------------------------------------------
 
 
-@dataclass
-class Bucket:
-    starts: dt.datetime
-    reports: int = 0
-    pickets: int = 0
-
-    @property
-    def label(self) -> str:
-        return f"{self.starts:%H:%M}"
-
-
-@dataclass
-class Chart:
-    buckets: list[Bucket]
-    max_reports: int
-    max_pickets: int
-    width: int = 720
-    height: int = 220
-    bars: list[dict[str, Any]] = field(default_factory=list)
-
-
 def _bucket_rows(scope: Scope, start: dt.datetime, end: dt.datetime) -> list[dict[str, Any]]:
     """Reports and pickets per bucket from the per-district counters: ``m`` is minutes since
     ``start``."""
@@ -638,75 +614,15 @@ def dashboard_chart(*, scope: Scope) -> Chart:
     Above a school, the per-district buckets the report service keeps are summed (a few hundred
     rows at national scale); for a school, or a viewer whose area is a school, its own reports
     are bucketed."""
-    tz = timezone.get_current_timezone()
-    day = scope.strike_day.date
-    start = dt.datetime.combine(day, CHART_START, tzinfo=tz)
-    end = dt.datetime.combine(day, CHART_END, tzinfo=tz)
+    start, end = chart_window(scope.strike_day.date, timezone.get_current_timezone())
     if scope.district_area is not None and not isinstance(scope.place, School):
         rows = _bucket_rows(scope, start, end)
     else:
         rows = _report_bucket_rows(scope, start, end)
-    count = int((end - start).total_seconds() // (BUCKET_MINUTES * 60))
-    buckets = [
-        Bucket(starts=start + dt.timedelta(minutes=BUCKET_MINUTES * i)) for i in range(count)
-    ]
-    for row in rows:
-        index = int(row["m"]) // BUCKET_MINUTES
-        if 0 <= index < count:
-            buckets[index].reports += row["n"]
-            buckets[index].pickets += row["p"] or 0
-    max_reports = max((b.reports for b in buckets), default=0)
-    max_pickets = max((b.pickets for b in buckets), default=0)
-    chart = Chart(buckets=buckets, max_reports=max_reports, max_pickets=max_pickets)
-    plot_h = chart.height - 40
-    slot = (chart.width - 40) / count
-    top = max(max_reports, max_pickets, 1)
-    for i, b in enumerate(buckets):
-        x = 30 + i * slot
-        rh = plot_h * b.reports / top
-        ph = plot_h * b.pickets / top
-        chart.bars.append(
-            {
-                "bucket": b,
-                "rx": round(x + 1, 1),
-                "ry": round(10 + plot_h - rh, 1),
-                "rh": round(rh, 1),
-                "px": round(x + slot / 2, 1),
-                "py": round(10 + plot_h - ph, 1),
-                "ph": round(ph, 1),
-                "w": round(slot / 2 - 1, 1),
-                "tick": b.starts.minute == 0,
-                "tx": round(x, 1),
-            }
-        )
-    chart.top = top  # type: ignore[attr-defined]
-    return chart
+    return chart_draw(start=start, end=end, rows=rows)
 
 
 # --- The map -------------------------------------------------------------------------------
-
-
-@dataclass
-class MapData:
-    paths: dict[str, str]
-    counts: dict[str, int]
-    view_box: str
-    points: int
-    tiles: list[dict[str, Any]] = field(default_factory=list)
-
-
-MAP_WIDTH = 600
-MAP_FRAME_CACHE_SECONDS = 3600
-
-
-@dataclass
-class MapFrame:
-    """Where each school called out sits on the map (``None``: no coordinates). Schools do not
-    move during a morning, so this is kept for an hour; only the colours are worked out again."""
-
-    points: dict[int, tuple[int, int] | None]
-    view_box: str
-    tiles: list[dict[str, Any]]
 
 
 def dashboard_map(*, scope: Scope) -> MapData:
@@ -732,37 +648,14 @@ def dashboard_map(*, scope: Scope) -> MapData:
     frame = _map_frame(scope)
     if any(school_id not in frame.points for school_id, _, _ in statuses):
         frame = _map_frame(scope, fresh=True)  # a school was added to the day since
-    data = _draw(frame, statuses)
+    data = map_draw(frame, statuses)
     cache.set(key, data, MAP_CACHE_SECONDS)
     return data
 
 
-def _draw(frame: MapFrame, statuses: list[tuple[int, str | None, Any]]) -> MapData:
-    # Not reported first, so the reported colours are drawn over the grey.
-    paths: dict[str, list[str]] = {s: [] for s in ("not_reported", "closed", "restricted", "open")}
-    counts = dict.fromkeys(STATUSES, 0)
-    seen: set[tuple[str, int, int]] = set()
-    for school_id, status, has_report in statuses:
-        point = frame.points.get(school_id)
-        if point is None:
-            continue
-        st = status if has_report and status in ("closed", "restricted", "open") else "not_reported"
-        dot = (st, *point)
-        if dot in seen:
-            continue
-        seen.add(dot)
-        paths[st].append(f"M{point[0]} {point[1]}h0")
-        counts[st] += 1
-    return MapData(
-        paths={s: "".join(p) for s, p in paths.items() if p},
-        counts=counts,
-        view_box=frame.view_box,
-        points=len(seen),
-        tiles=frame.tiles if seen else [],
-    )
-
-
 def _map_frame(scope: Scope, *, fresh: bool = False) -> MapFrame:
+    """Where each school called out sits on the map, kept for an hour: schools do not move
+    during a morning, so only the colours are worked out again."""
     key = scope.cache_key("map-frame")
     found = None if fresh else cache.get(key)
     if found is not None:
@@ -770,58 +663,9 @@ def _map_frame(scope: Scope, *, fresh: bool = False) -> MapFrame:
     rows = CalledOutSchool.objects.filter(scope.filter_q).values_list(
         "school_id", "school__latitude", "school__longitude"
     )
-    frame = _project(list(rows))
+    frame = map_project(list(rows))
     cache.set(key, frame, MAP_FRAME_CACHE_SECONDS)
     return frame
-
-
-def _mercator(lat: float, lng: float) -> tuple[float, float]:
-    """Web Mercator, as a fraction of the world (0..1 each way), as tile servers use."""
-    lat = max(min(lat, 85.0), -85.0)
-    x = (lng + 180.0) / 360.0
-    rad = math.radians(lat)
-    y = (1.0 - math.log(math.tan(rad) + 1.0 / math.cos(rad)) / math.pi) / 2.0
-    return x, y
-
-
-def _project(rows: list[tuple[int, float | None, float | None]]) -> MapFrame:
-    """Project to Web Mercator pixels at the zoom that makes the area ~600 px across, so tiles
-    from ``settings.MAP_TILE_URL`` (``.../{z}/{x}/{y}.png``) line up behind the points."""
-    points: dict[int, tuple[int, int] | None] = {}
-    projected: dict[int, tuple[float, float]] = {}
-    for school_id, lat, lng in rows:
-        if lat is None or lng is None:
-            points[school_id] = None
-        else:
-            projected[school_id] = _mercator(lat, lng)
-    if not projected:
-        return MapFrame(points=points, view_box="0 0 600 700", tiles=[])
-    xs = [p[0] for p in projected.values()]
-    ys = [p[1] for p in projected.values()]
-    span = max(max(xs) - min(xs), max(ys) - min(ys), 1e-5)
-    zoom = max(0, min(16, int(math.log2(MAP_WIDTH / (span * 256)))))
-    world = 256 * 2**zoom
-    margin = 10
-    left, top = min(xs) * world - margin, min(ys) * world - margin
-    width = (max(xs) - min(xs)) * world + 2 * margin
-    height = (max(ys) - min(ys)) * world + 2 * margin
-    for school_id, (mx, my) in projected.items():
-        points[school_id] = (round(mx * world - left), round(my * world - top))
-    tiles = []
-    template = settings.MAP_TILE_URL
-    if template:
-        for tx in range(int(left // 256), int((left + width) // 256) + 1):
-            for ty in range(int(top // 256), int((top + height) // 256) + 1):
-                if 0 <= tx < 2**zoom and 0 <= ty < 2**zoom:
-                    url = template.replace("{z}", str(zoom)).replace("{x}", str(tx))
-                    tiles.append(
-                        {
-                            "href": url.replace("{y}", str(ty)),
-                            "x": round(tx * 256 - left),
-                            "y": round(ty * 256 - top),
-                        }
-                    )
-    return MapFrame(points=points, view_box=f"0 0 {round(width)} {round(height)}", tiles=tiles)
 
 
 # --- A school's lines and reports ----------------------------------------------------------
