@@ -396,3 +396,25 @@ def test_check_and_rebuild_are_a_fixed_number_of_queries(counted, django_assert_
 def test_an_unknown_day_is_a_plain_error(db):
     with pytest.raises(CommandError, match="no strike day with id 999"):
         call_command("counters_check", "--day", "999", stdout=io.StringIO())
+
+
+def test_admin_shows_counters_read_only_and_recounts_after_an_edit(admin_client, counted):
+    shift, line = counted
+    page = admin_client.get(reverse("admin:strikes_shift_change", args=[shift.pk]))
+    assert page.status_code == 200
+    assert b'name="booked"' not in page.content
+    assert b'name="capacity"' in page.content
+    page = admin_client.get(reverse("admin:strikes_picketline_change", args=[line.pk]))
+    for name in (b"pickets_signed_up", b"latest_pickets", b"first_reported_at"):
+        assert b'name="' + name + b'"' not in page.content
+    assert admin_client.get(reverse("admin:strikes_reportbucket_changelist")).status_code == 200
+    assert admin_client.get(reverse("admin:strikes_reportbucket_add")).status_code == 403
+
+    report = PicketReport.objects.filter(picket_line=line).order_by("reported_at").last()
+    response = admin_client.post(
+        reverse("admin:strikes_picketreport_delete", args=[report.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    line.refresh_from_db()
+    assert line.latest_pickets == 3  # the earlier report is the latest again
+    assert counters.check() == []
