@@ -12,6 +12,7 @@ from strikes.models import (
     BallotUnit,
     CalledOutSchool,
     Dispute,
+    DistrictFigures,
     Notification,
     PicketLine,
     PicketReport,
@@ -142,11 +143,9 @@ class PicketReportAdmin(RecountAdmin):
         return obj.picket_line.strike_day_id
 
 
-@admin.register(ReportBucket)
-class ReportBucketAdmin(admin.ModelAdmin):
-    """The chart's counters: shown, never edited here (strikes/counters.py keeps them)."""
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Counters shown, never edited here: strikes/counters.py keeps them."""
 
-    list_display = ["strike_day", "district", "starts_at", "reports", "pickets"]
     list_select_related = ["strike_day", "district"]
 
     def has_add_permission(self, request: Any) -> bool:
@@ -157,6 +156,29 @@ class ReportBucketAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(ReportBucket)
+class ReportBucketAdmin(ReadOnlyAdmin):
+    list_display = ["strike_day", "district", "starts_at", "reports", "pickets", "first_reports"]
+
+
+@admin.register(DistrictFigures)
+class DistrictFiguresAdmin(ReadOnlyAdmin):
+    list_display = [
+        "strike_day",
+        "district",
+        "called_out",
+        "closed",
+        "restricted",
+        "open",
+        "lines",
+        "staffed",
+        "below_minimum",
+        "reported",
+        "pickets",
+    ]
+    list_filter = ["strike_day"]
 
 
 @admin.register(Rally)

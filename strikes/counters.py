@@ -12,8 +12,16 @@ The figures, and the rows each is kept from:
 ``CalledOutSchool.status``,               the school's newest report that day, over all its
 ``reported_at``                           lines (``unknown`` and no time when none)
 ``ReportBucket`` rows                     reports and pickets reported per district and 15
-                                          minutes (UTC) of a strike day
+                                          minutes (UTC) of a strike day, and the lines whose
+                                          first report came in those 15 minutes
+``DistrictFigures`` rows                  per strike day and district: schools called out and
+                                          closed/restricted/open, lines, lines staffed, below
+                                          the minimum and reported, pickets and supporters in
+                                          the latest reports (sums of the figures above)
 ========================================  ===================================================
+
+The district rows are made for a day when it is announced (or by :func:`rebuild`); a day with
+none (made before they existed) is shown from the line and school rows until it is rebuilt.
 
 "Holds a place" is decided here and nowhere else (:func:`places_held`): a signup registered,
 confirmed, arrived or completed, made through a sign-up (a walk-up added at the line booked
@@ -22,7 +30,7 @@ nothing). An erased person's signups keep their places, so the counts do not mov
 The services call :func:`signups_changed` and :func:`report_recorded` in the same transaction as
 the write they count, after locking the rows as they already do. Anything else that writes these
 tables (a bulk load, the demo, a repair) calls :func:`rebuild` afterwards; :func:`check` lists
-every figure that disagrees with its rows. Both are set-based SQL (one statement per figure),
+every figure that disagrees with its rows. Both are set-based SQL (a statement per figure),
 so they run in seconds on a national day; ``manage.py counters_check`` and
 ``counters_rebuild`` are their command-line faces.
 """
@@ -35,13 +43,34 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Subquery
 from django.db.models.functions import Greatest
 
-from strikes.models import CalledOutSchool, PicketLine, PicketReport, ReportBucket, Shift, Signup
+from strikes.models import (
+    CalledOutSchool,
+    DistrictFigures,
+    PicketLine,
+    PicketReport,
+    ReportBucket,
+    Shift,
+    Signup,
+)
 
 BUCKET_SECONDS = ReportBucket.MINUTES * 60
 HOLDS_PLACE = tuple(str(s) for s in Signup.HOLDS_PLACE)
+AREA_FIELDS = (
+    "called_out",
+    "closed",
+    "restricted",
+    "open",
+    "lines",
+    "staffed",
+    "below_minimum",
+    "reported",
+    "pickets",
+    "supporters",
+)
+REPORTED_STATUSES = ("closed", "restricted", "open")
 
 
 # --- Kept as the services write -------------------------------------------------------------
@@ -76,16 +105,69 @@ def signups_changed(
         )
         pickets += p1 - p0
         supporters += s1 - s0
+    if not pickets and not supporters:
+        return
+    was_short = _is_short(shift)
     if pickets:
         Shift.objects.filter(pk=shift.pk).update(booked=Greatest(F("booked") + pickets, 0))
         shift.booked = max(shift.booked + pickets, 0)
-    line_fields = {}
-    if pickets:
-        line_fields["pickets_signed_up"] = Greatest(F("pickets_signed_up") + pickets, 0)
-    if supporters:
-        line_fields["supporters_signed_up"] = Greatest(F("supporters_signed_up") + supporters, 0)
-    if line_fields:
-        PicketLine.objects.filter(pk=shift.picket_line_id).update(**line_fields)
+    # The line's row lock, taken here, orders two sign-ups at the same line, so each reads the
+    # other's shift as committed below.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """UPDATE strikes_picketline
+               SET pickets_signed_up = CASE WHEN pickets_signed_up + %s < 0 THEN 0
+                                            ELSE pickets_signed_up + %s END,
+                   supporters_signed_up = CASE WHEN supporters_signed_up + %s < 0 THEN 0
+                                               ELSE supporters_signed_up + %s END
+               WHERE id = %s
+               RETURNING pickets_signed_up, supporters_signed_up, strike_day_id, district_id""",
+            [pickets, pickets, supporters, supporters, shift.picket_line_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return
+    p_now, s_now, day_id, district_id = row
+    area: dict[str, int] = {}
+    staffed_now = p_now + s_now > 0
+    if staffed_now != (p_now - pickets + s_now - supporters > 0):
+        area["staffed"] = 1 if staffed_now else -1
+    short_now = _is_short(shift)
+    if short_now != was_short and not _other_short_shift(shift):
+        area["below_minimum"] = 1 if short_now else -1
+    _area_add(day_id, district_id, area)
+
+
+def _is_short(shift: Shift) -> bool:
+    return shift.cancelled_at is None and shift.booked < shift.minimum_wanted
+
+
+def _other_short_shift(shift: Shift) -> bool:
+    return (
+        Shift.objects.filter(
+            picket_line_id=shift.picket_line_id,
+            cancelled_at__isnull=True,
+            booked__lt=F("minimum_wanted"),
+        )
+        .exclude(pk=shift.pk)
+        .exists()
+    )
+
+
+def _area_add(day_id: int, district_id: int, deltas: dict[str, int]) -> None:
+    """Move a district's figures by ``deltas`` (never below zero). A day with no district rows
+    (made before they were kept) has nothing to move."""
+    deltas = {k: v for k, v in deltas.items() if v}
+    if not deltas:
+        return
+    sets = ", ".join(f"{k} = CASE WHEN {k} + %s < 0 THEN 0 ELSE {k} + %s END" for k in deltas)
+    params = [v for v in deltas.values() for _ in (0, 1)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE strikes_districtfigures SET {sets} "  # noqa: S608 - our field names
+            "WHERE strike_day_id = %s AND district_id = %s",
+            [*params, day_id, district_id],
+        )
 
 
 def signup_changed(
@@ -104,50 +186,81 @@ def bucket_start(at: dt.datetime) -> dt.datetime:
 
 
 def report_recorded(*, line: PicketLine, report: PicketReport) -> None:
-    """Count a new report: the line's latest and first report, the district's chart bucket and
-    the school's status for the day. ``line`` is the report's line, locked by the caller and
-    read after the lock (its current latest and first report)."""
+    """Count a new report: the line's latest and first report, the district's chart bucket,
+    the school's status for the day and the district's figures. ``line`` is the report's line,
+    locked by the caller and read after the lock (its current latest and first report)."""
     latest_at = (
         PicketReport.objects.filter(pk=line.latest_report_id)
         .values_list("reported_at", flat=True)
         .first()
     )
+    area: dict[str, int] = {}
     changed = []
     if latest_at is None or latest_at <= report.reported_at:
+        if line.latest_report_id is None:
+            area["reported"] = 1
+        area["pickets"] = report.pickets - line.latest_pickets
+        area["supporters"] = report.supporters - line.latest_supporters
         line.latest_report = report
         line.latest_pickets = report.pickets
         line.latest_supporters = report.supporters
         changed += ["latest_report", "latest_pickets", "latest_supporters"]
-    if line.first_reported_at is None or line.first_reported_at > report.reported_at:
+    first_before = line.first_reported_at
+    if first_before is None or first_before > report.reported_at:
         line.first_reported_at = report.reported_at
         changed.append("first_reported_at")
     if changed:
         line.save(update_fields=changed)
-    _bucket_add(line=line, report=report)
-    CalledOutSchool.objects.filter(
-        Q(reported_at__isnull=True) | Q(reported_at__lte=report.reported_at),
-        strike_day_id=line.strike_day_id,
-        school_id=line.school_id,
-    ).update(status=report.school_status, reported_at=report.reported_at)
+    first = line.first_reported_at == report.reported_at and first_before != report.reported_at
+    _bucket_add(line=line, report=report, first=first)
+    if first and first_before is not None:
+        ReportBucket.objects.filter(
+            strike_day_id=line.strike_day_id,
+            district_id=line.district_id,
+            starts_at=bucket_start(first_before),
+            first_reports__gt=0,
+        ).update(first_reports=F("first_reports") - 1)
+    school = (
+        CalledOutSchool.objects.select_for_update()
+        .filter(strike_day_id=line.strike_day_id, school_id=line.school_id)
+        .values_list("pk", "status", "reported_at", "cancelled_at")
+        .first()
+    )
+    if school is not None:
+        pk, status, reported_at, cancelled_at = school
+        if reported_at is None or reported_at <= report.reported_at:
+            CalledOutSchool.objects.filter(pk=pk).update(
+                status=report.school_status, reported_at=report.reported_at
+            )
+            if cancelled_at is None:
+                if reported_at is not None and status in REPORTED_STATUSES:
+                    area[status] = area.get(status, 0) - 1
+                if report.school_status in REPORTED_STATUSES:
+                    area[report.school_status] = area.get(report.school_status, 0) + 1
+    _area_add(line.strike_day_id, line.district_id, area)
 
 
-def _bucket_add(*, line: PicketLine, report: PicketReport) -> None:
+def _bucket_add(*, line: PicketLine, report: PicketReport, first: bool) -> None:
     """One upsert, so two reports landing in the same bucket at once both count (the second
     waits for the first's row lock) and no bucket is ever made twice."""
     with connection.cursor() as cursor:
         cursor.execute(
             """INSERT INTO strikes_reportbucket
-                  (strike_day_id, region_id, district_id, starts_at, reports, pickets)
-                VALUES (%s, %s, %s, %s, 1, %s)
+                  (strike_day_id, region_id, district_id, starts_at, reports, pickets,
+                   first_reports)
+                VALUES (%s, %s, %s, %s, 1, %s, %s)
                 ON CONFLICT (strike_day_id, district_id, starts_at) DO UPDATE
                 SET reports = strikes_reportbucket.reports + 1,
-                    pickets = strikes_reportbucket.pickets + excluded.pickets""",
+                    pickets = strikes_reportbucket.pickets + excluded.pickets,
+                    first_reports = strikes_reportbucket.first_reports
+                                    + excluded.first_reports""",
             [
                 line.strike_day_id,
                 line.region_id,
                 line.district_id,
                 connection.ops.adapt_datetimefield_value(bucket_start(report.reported_at)),
                 report.pickets,
+                1 if first else 0,
             ],
         )
 
@@ -282,18 +395,109 @@ def _school_actual(day_id: int | None) -> tuple[str, list[Any]]:
 
 
 def _bucket_actual(day_id: int | None) -> tuple[str, list[Any]]:
-    """(day, region, district, start) -> reports and pickets reported."""
+    """(day, region, district, start) -> reports, pickets reported and lines first reported."""
     day, day_p = _day("l", day_id)
     start = _bucket_sql("r.reported_at")
     return (
-        f"""SELECT l.strike_day_id, l.region_id, l.district_id, {start} AS starts_at,
-                   count(*) AS reports, SUM(r.pickets) AS pickets
-            FROM strikes_picketreport r
-            JOIN strikes_picketline l ON l.id = r.picket_line_id
-            WHERE 1 = 1{day}
-            GROUP BY l.strike_day_id, l.region_id, l.district_id, {start}""",  # noqa: S608 - our table names, values bound
+        f"""SELECT strike_day_id, region_id, district_id, starts_at, count(*) AS reports,
+                   SUM(pickets) AS pickets, SUM(CASE WHEN rn = 1 THEN 1 ELSE 0 END) AS firsts
+            FROM (
+                SELECT l.strike_day_id, l.region_id, l.district_id, {start} AS starts_at,
+                       r.pickets, ROW_NUMBER() OVER (PARTITION BY r.picket_line_id
+                                                     ORDER BY r.reported_at, r.id) AS rn
+                FROM strikes_picketreport r
+                JOIN strikes_picketline l ON l.id = r.picket_line_id
+                WHERE 1 = 1{day}) x
+            GROUP BY strike_day_id, region_id, district_id, starts_at""",  # noqa: S608 - our table names, values bound
         day_p,
     )
+
+
+def _area_actual(
+    day_id: int | None, district_ids: list[int] | None = None
+) -> tuple[str, list[Any]]:
+    """(day, district) -> the district's figures, summed from the called-out schools, the lines
+    and their counters, and the shifts: what the dashboard would count from those rows."""
+    where, params = "1 = 1", []
+    if day_id is not None:
+        where += " AND strike_day_id = %s"
+        params.append(day_id)
+    if district_ids is not None:
+        where += f" AND district_id IN ({', '.join(['%s'] * len(district_ids))})"
+        params.extend(district_ids)
+    w = where.replace("strike_day_id", "l.strike_day_id").replace("district_id", "l.district_id")
+    live = "cancelled_at IS NULL"
+    told = f"{live} AND reported_at IS NOT NULL AND status = "  # + a REPORTED_STATUSES literal
+    return (
+        f"""SELECT k.strike_day_id, d.region_id, k.district_id,
+                   COALESCE(c.called_out, 0), COALESCE(c.closed, 0), COALESCE(c.restricted, 0),
+                   COALESCE(c.open, 0), COALESCE(n.lines, 0), COALESCE(n.staffed, 0),
+                   COALESCE(b.below, 0), COALESCE(n.reported, 0), COALESCE(n.pickets, 0),
+                   COALESCE(n.supporters, 0)
+            FROM (SELECT strike_day_id, district_id FROM strikes_calledoutschool WHERE {where}
+                  UNION
+                  SELECT strike_day_id, district_id FROM strikes_picketline WHERE {where}) k
+            JOIN schools_district d ON d.id = k.district_id
+            LEFT JOIN (
+                SELECT strike_day_id, district_id,
+                       SUM(CASE WHEN {live} THEN 1 ELSE 0 END) AS called_out,
+                       SUM(CASE WHEN {told}'closed' THEN 1 ELSE 0 END) AS closed,
+                       SUM(CASE WHEN {told}'restricted' THEN 1 ELSE 0 END) AS restricted,
+                       SUM(CASE WHEN {told}'open' THEN 1 ELSE 0 END) AS open
+                FROM strikes_calledoutschool WHERE {where}
+                GROUP BY strike_day_id, district_id) c
+              ON c.strike_day_id = k.strike_day_id AND c.district_id = k.district_id
+            LEFT JOIN (
+                SELECT strike_day_id, district_id, count(*) AS lines,
+                       SUM(CASE WHEN pickets_signed_up > 0 OR supporters_signed_up > 0
+                                THEN 1 ELSE 0 END) AS staffed,
+                       SUM(CASE WHEN latest_report_id IS NOT NULL THEN 1 ELSE 0 END) AS reported,
+                       SUM(latest_pickets) AS pickets, SUM(latest_supporters) AS supporters
+                FROM strikes_picketline WHERE {where}
+                GROUP BY strike_day_id, district_id) n
+              ON n.strike_day_id = k.strike_day_id AND n.district_id = k.district_id
+            LEFT JOIN (
+                SELECT l.strike_day_id, l.district_id, count(DISTINCT sh.picket_line_id) AS below
+                FROM strikes_shift sh JOIN strikes_picketline l ON l.id = sh.picket_line_id
+                WHERE {w} AND sh.cancelled_at IS NULL AND sh.booked < sh.minimum_wanted
+                GROUP BY l.strike_day_id, l.district_id) b
+              ON b.strike_day_id = k.strike_day_id AND b.district_id = k.district_id""",  # noqa: S608 - our table names, values bound
+        [*params, *params, *params, *params, *params],
+    )
+
+
+@transaction.atomic(savepoint=False)
+def areas_recount(*, strike_day_id: int, district_ids: Iterable[int] | None = None) -> None:
+    """Set districts' figures (all the day's when ``district_ids`` is None) from the rows, for
+    the writes that change many rows at once: announcing, cancelling part of a day, lines and
+    shifts made, edited or removed. The districts' rows are locked first, so a sign-up or
+    report counted at the same time is either seen here or added after. Two queries.
+
+    A day without district rows (from before they were kept) gets none for a part of it: it
+    stays shown from the line and school rows until ``rebuild`` makes them all.
+    """
+    ids = None if district_ids is None else sorted(set(district_ids))
+    if ids == []:
+        return
+    rows = DistrictFigures.objects.filter(strike_day_id=strike_day_id)
+    if ids is not None:
+        # The districts' rows, and the day's first row: none at all means a day from before.
+        first = rows.order_by("pk").values("pk")[:1]
+        rows = rows.filter(Q(district_id__in=ids) | Q(pk__in=Subquery(first)))
+    locked = list(rows.select_for_update().order_by("district_id").values_list("pk", flat=True))
+    if ids is not None and not locked:
+        return
+    sql, params = _area_actual(strike_day_id, ids)
+    fields = ", ".join(AREA_FIELDS)
+    updates = ", ".join(f"{f} = excluded.{f}" for f in ("region_id", *AREA_FIELDS))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""INSERT INTO strikes_districtfigures
+                  (strike_day_id, region_id, district_id, {fields})
+                SELECT * FROM ({sql}) a WHERE 1 = 1
+                ON CONFLICT (strike_day_id, district_id) DO UPDATE SET {updates}""",  # noqa: S608 - our table names, values bound
+            params,
+        )
 
 
 def _rows(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
@@ -315,9 +519,9 @@ def _when(value: Any) -> dt.datetime | None:
 def check(*, strike_day_id: int | None = None) -> list[Disagreement]:
     """Every stored figure that disagrees with its rows, for one strike day or all of them.
 
-    Six queries, each comparing in the database (the chart's buckets: grouped there, compared
-    here, a few thousand rows a day), so a national day is checked without reading its signups
-    or reports into Python."""
+    Eight queries, each comparing in the database (the chart's buckets and the districts'
+    figures: grouped there, compared here, a few thousand rows a day), so a national day is
+    checked without reading its signups or reports into Python."""
     found: list[Disagreement] = []
     sql, params = _shift_actual(strike_day_id)
     for pk, stored, actual in _rows(
@@ -375,6 +579,30 @@ def check(*, strike_day_id: int | None = None) -> list[Disagreement]:
             found.append(Disagreement("CalledOutSchool", pk, "reported_at", _when(sa), _when(aa)))
 
     found.extend(_check_buckets(strike_day_id))
+    found.extend(_check_areas(strike_day_id))
+    return found
+
+
+def _check_areas(strike_day_id: int | None) -> list[Disagreement]:
+    """The districts' figures against the rows they sum (~150 rows a national day)."""
+    sql, params = _area_actual(strike_day_id)
+    actual = {(row[0], row[2]): (row[1], *row[3:]) for row in _rows(sql, params)}
+    stored_qs = DistrictFigures.objects.all()
+    if strike_day_id is not None:
+        stored_qs = stored_qs.filter(strike_day_id=strike_day_id)
+    names = ("region_id", *AREA_FIELDS)
+    found = []
+    for row in stored_qs.values_list("strike_day_id", "district_id", *names).order_by("pk"):
+        day, district, *stored = row
+        want = actual.pop((day, district), (stored[0], *[0] * len(AREA_FIELDS)))
+        label = f"day {day}, district {district}"
+        for name, have, should in zip(names, stored, want, strict=True):
+            if have != should:
+                name = "region" if name == "region_id" else name
+                found.append(Disagreement("DistrictFigures", label, name, have, should))
+    for (day, district), _want in sorted(actual.items()):
+        label = f"day {day}, district {district}"
+        found.append(Disagreement("DistrictFigures", label, "row", "missing", "a row"))
     return found
 
 
@@ -382,27 +610,35 @@ def _check_buckets(strike_day_id: int | None) -> list[Disagreement]:
     """The chart's buckets against the reports, grouped in SQL (a few thousand rows a day)."""
     sql, params = _bucket_actual(strike_day_id)
     actual = {
-        (day, district, _when(start)): (region, n, p or 0)
-        for day, region, district, start, n, p in _rows(sql, params)
+        (day, district, _when(start)): (region, n, p or 0, fr or 0)
+        for day, region, district, start, n, p, fr in _rows(sql, params)
     }
     stored_qs = ReportBucket.objects.all()
     if strike_day_id is not None:
         stored_qs = stored_qs.filter(strike_day_id=strike_day_id)
     found = []
     for row in stored_qs.values_list(
-        "pk", "strike_day_id", "region_id", "district_id", "starts_at", "reports", "pickets"
+        "pk",
+        "strike_day_id",
+        "region_id",
+        "district_id",
+        "starts_at",
+        "reports",
+        "pickets",
+        "first_reports",
     ).order_by("pk"):
-        pk, day, region, district, start, n, p = row
-        want = actual.pop((day, district, start), (region, 0, 0))
+        pk, day, region, district, start, n, p, fr = row
+        want = actual.pop((day, district, start), (region, 0, 0, 0))
         label = f"{pk} (day {day}, district {district}, {start:%Y-%m-%d %H:%M} UTC)"
         for name, stored, should in (
             ("region", region, want[0]),
             ("reports", n, want[1]),
             ("pickets", p, want[2]),
+            ("first_reports", fr, want[3]),
         ):
             if stored != should:
                 found.append(Disagreement("ReportBucket", label, name, stored, should))
-    for (day, district, start), (_region, n, _p) in sorted(actual.items(), key=str):
+    for (day, district, start), (_region, n, _p, _f) in sorted(actual.items(), key=str):
         label = f"missing (day {day}, district {district}, {start:%Y-%m-%d %H:%M} UTC)"
         found.append(Disagreement("ReportBucket", label, "reports", 0, n))
     return found
@@ -411,7 +647,8 @@ def _check_buckets(strike_day_id: int | None) -> list[Disagreement]:
 # --- Rebuild -------------------------------------------------------------------------------
 
 
-FIGURES = ("places", "reports", "schools", "buckets")
+FIGURES = ("places", "reports", "schools", "buckets", "areas")
+REMADE = ("ReportBucket", "DistrictFigures")  # deleted and made again by a rebuild
 
 
 @transaction.atomic
@@ -427,7 +664,7 @@ def rebuild(
 
     ``figures`` picks some of them: ``places`` (booked, signed up), ``reports`` (each line's
     latest and first report), ``schools`` (status of the called-out schools), ``buckets``
-    (the chart's).
+    (the chart's), ``areas`` (the districts' figures, summed from the others: last).
 
     A shift with more places held than it has (rows added by hand) is set to its capacity:
     :func:`check` keeps naming it until someone moves to the waitlist.
@@ -452,6 +689,8 @@ def rebuild(
         _rebuild_schools(strike_day_id, run)
     if "buckets" in figures:
         _rebuild_buckets(strike_day_id, run, say)
+    if "areas" in figures:
+        _rebuild_areas(strike_day_id, run)
     return changed
 
 
@@ -522,9 +761,24 @@ def _rebuild_buckets(strike_day_id: int | None, run: Run, say: Callable[[str], N
     run(
         "ReportBucket",
         f"""INSERT INTO strikes_reportbucket
-              (strike_day_id, region_id, district_id, starts_at, reports, pickets)
-            SELECT strike_day_id, region_id, district_id, starts_at, reports, pickets
+                (strike_day_id, region_id, district_id, starts_at, reports, pickets, first_reports)
+            SELECT strike_day_id, region_id, district_id, starts_at, reports, pickets, firsts
             FROM ({sql}) a""",  # noqa: S608 - our table names, values bound
         params,
     )
     say(f"ReportBucket: {removed} old rows replaced")
+
+
+def _rebuild_areas(strike_day_id: int | None, run: Run) -> None:
+    rows = DistrictFigures.objects.all()
+    if strike_day_id is not None:
+        rows = rows.filter(strike_day_id=strike_day_id)
+    rows.delete()
+    sql, params = _area_actual(strike_day_id)
+    run(
+        "DistrictFigures",
+        f"""INSERT INTO strikes_districtfigures
+              (strike_day_id, region_id, district_id, {", ".join(AREA_FIELDS)})
+            SELECT * FROM ({sql}) a""",  # noqa: S608 - our table names, values bound
+        params,
+    )

@@ -80,6 +80,11 @@ def picket_lines_ensure(*, pairs: Iterable[tuple[StrikeDay, School]]) -> int:
     ]
     if new:
         PicketLine.objects.bulk_create(new, ignore_conflicts=True)
+        for day_id in {line.strike_day_id for line in new}:
+            counters.areas_recount(
+                strike_day_id=day_id,
+                district_ids={line.district_id for line in new if line.strike_day_id == day_id},
+            )
     return len(new)
 
 
@@ -175,6 +180,7 @@ def shifts_create_from_pattern(
         if (line.pk, starts) not in taken
     ]
     made = Shift.objects.bulk_create(new)
+    counters.areas_recount(strike_day_id=strike_day.pk, district_ids=[school.district_id])
     audit_log(
         actor=acting_user,
         action="shift.created_from_pattern",
@@ -215,6 +221,8 @@ def shift_update(
     shift.starts_at, shift.ends_at = starts, ends
     shift.capacity, shift.minimum_wanted = capacity, minimum_wanted
     shift.save(update_fields=["starts_at", "ends_at", "capacity", "minimum_wanted"])
+    line = shift.picket_line
+    counters.areas_recount(strike_day_id=line.strike_day_id, district_ids=[line.district_id])
     audit_log(actor=acting_user, action="shift.updated", obj=shift)
     return shift
 
@@ -242,8 +250,9 @@ def shift_remove(*, shift: Shift, acting_user: Any) -> int:
     counters.signups_changed(
         shift=shift, changes=[(s, s.status, Signup.Status.CANCELLED) for s in signups]
     )
-    told = 0
     line = shift.picket_line
+    counters.areas_recount(strike_day_id=line.strike_day_id, district_ids=[line.district_id])
+    told = 0
     for signup in signups:
         if signup.user_id is None and signup.supporter_id is None:
             continue  # a walk-up: nobody to tell

@@ -16,6 +16,7 @@ from members.privacy import supporter_erase, user_erase
 from strikes import counters
 from strikes.models import (
     CalledOutSchool,
+    DistrictFigures,
     PicketLine,
     PicketReport,
     ReportBucket,
@@ -38,6 +39,7 @@ pytestmark = [pytest.mark.usefixtures("rule_sets"), pytest.mark.django_db]
 TODAY = dt.date(2026, 11, 23)
 DAY = dt.date(2026, 12, 10)
 BEFORE = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
+AREA_COLUMNS = ("strike_day_id", "region_id", "district_id", *counters.AREA_FIELDS)
 
 
 def agree(step: str) -> None:
@@ -264,6 +266,34 @@ DRIFTS = {
         "ReportBucket",
         "reports",
     ),
+    "first_reports": (
+        "UPDATE strikes_reportbucket SET first_reports = 0 "
+        "WHERE strike_day_id = (SELECT strike_day_id FROM strikes_picketline WHERE id = %s)",
+        "line",
+        "ReportBucket",
+        "first_reports",
+    ),
+    "district_staffed": (
+        "UPDATE strikes_districtfigures SET staffed = staffed + 1 "
+        "WHERE district_id = (SELECT district_id FROM strikes_picketline WHERE id = %s)",
+        "line",
+        "DistrictFigures",
+        "staffed",
+    ),
+    "district_closed": (
+        "UPDATE strikes_districtfigures SET open = 0, closed = 2 "
+        "WHERE district_id = (SELECT district_id FROM strikes_picketline WHERE id = %s)",
+        "line",
+        "DistrictFigures",
+        "open",
+    ),
+    "district_gone": (
+        "DELETE FROM strikes_districtfigures "
+        "WHERE district_id = (SELECT district_id FROM strikes_picketline WHERE id = %s)",
+        "line",
+        "DistrictFigures",
+        "row",
+    ),
     "signup_behind_the_back": (
         "UPDATE strikes_signup SET status = 'cancelled' "
         "WHERE shift_id = %s AND user_id IS NOT NULL",
@@ -343,9 +373,16 @@ def test_rebuild_sets_bulk_loaded_rows_like_the_services_would(counted):
         list(CalledOutSchool.objects.values_list("pk", "status", "reported_at").order_by("pk")),
         sorted(
             ReportBucket.objects.values_list(
-                "strike_day_id", "region_id", "district_id", "starts_at", "reports", "pickets"
+                "strike_day_id",
+                "region_id",
+                "district_id",
+                "starts_at",
+                "reports",
+                "pickets",
+                "first_reports",
             )
         ),
+        sorted(DistrictFigures.objects.values_list(*AREA_COLUMNS)),
     )
     Shift.objects.update(booked=0)
     PicketLine.objects.update(
@@ -358,6 +395,7 @@ def test_rebuild_sets_bulk_loaded_rows_like_the_services_would(counted):
     )
     CalledOutSchool.objects.update(status="unknown", reported_at=None)
     ReportBucket.objects.all().delete()
+    DistrictFigures.objects.all().delete()
     changed = counters.rebuild()
     assert changed["Shift.booked"] == 1
     assert kept == (
@@ -376,20 +414,28 @@ def test_rebuild_sets_bulk_loaded_rows_like_the_services_would(counted):
         list(CalledOutSchool.objects.values_list("pk", "status", "reported_at").order_by("pk")),
         sorted(
             ReportBucket.objects.values_list(
-                "strike_day_id", "region_id", "district_id", "starts_at", "reports", "pickets"
+                "strike_day_id",
+                "region_id",
+                "district_id",
+                "starts_at",
+                "reports",
+                "pickets",
+                "first_reports",
             )
         ),
+        sorted(DistrictFigures.objects.values_list(*AREA_COLUMNS)),
     )
     assert counters.rebuild() == dict.fromkeys(changed, 0) | {
-        "ReportBucket": ReportBucket.objects.count()
+        "ReportBucket": ReportBucket.objects.count(),
+        "DistrictFigures": DistrictFigures.objects.count(),
     }
 
 
 def test_check_and_rebuild_are_a_fixed_number_of_queries(counted, django_assert_max_num_queries):
     _shift, line = counted
-    with django_assert_max_num_queries(6):
-        assert counters.check() == []
     with django_assert_max_num_queries(8):
+        assert counters.check() == []
+    with django_assert_max_num_queries(10):
         counters.rebuild(strike_day_id=line.strike_day_id)
 
 
@@ -418,3 +464,89 @@ def test_admin_shows_counters_read_only_and_recounts_after_an_edit(admin_client,
     line.refresh_from_db()
     assert line.latest_pickets == 3  # the earlier report is the latest again
     assert counters.check() == []
+
+
+# --- The districts' figures on the dashboard ---------------------------------------------------
+
+
+@pytest.fixture
+def busy(world, national, dispute, day):
+    """A national day through the services: sign-ups in two regions, short shifts, reports
+    before and after 09:00, a district cancelled after its school reported."""
+    people = {s: members(world, 3, school=s) for s in (world.s1, world.s2, world.s3, world.s4)}
+    with time_machine.travel(BEFORE, tick=False):
+        for school, n in ((world.s1, 3), (world.s3, 1), (world.s4, 2)):
+            shift = shifts_at(day, school)[0]
+            for user in people[school][:n]:
+                signup_svc.signup_create(shift=shift, user=user, acting_user=user)
+        signup_svc.supporter_signup_create(
+            shift=shifts_at(day, world.s2)[1], name="Jo", email="jo@example.net", consent=True
+        )
+    for school, hhmm, status, pickets in (
+        (world.s1, "07:40", "restricted", 3),
+        (world.s1, "08:20", "closed", 4),
+        (world.s3, "09:10", "open", 1),
+        (world.s4, "08:59", "closed", 2),
+    ):
+        line = PicketLine.objects.get(strike_day=day, school=school, entrance__is_main=True)
+        with time_machine.travel(london(DAY, hhmm), tick=False):
+            line_svc.picket_report_create(
+                picket_line=line,
+                acting_user=national,
+                nonce=f"{school.pk}-{hhmm}",
+                school_status=status,
+                pickets=pickets,
+            )
+    with time_machine.travel(BEFORE, tick=False):
+        strike_day_cancel_for(strike_day=day, districts=[world.d3], acting_user=national)
+    agree("the busy morning")
+    return day
+
+
+def _tables(day, viewer_user, place, by):
+    from members.permissions import viewer_for
+    from strikes.selectors import dashboard as sel
+
+    scope = sel.dashboard_scope(strike_day=day, viewer=viewer_for(viewer_user), place=place)
+    kept = sel._district_figure_rows(scope, by)
+    counted = sel._counted_rows(scope, by)
+    return kept, counted
+
+
+@pytest.mark.parametrize("hhmm", ["09:00", "08:30", "08:59", "12:00"])
+def test_the_districts_figures_give_the_table_counting_the_rows_gives(busy, world, national, hhmm):
+    by = london(DAY, hhmm)
+    for place in (None, world.north, world.south):
+        kept, counted = _tables(busy, national, place, by)
+        assert kept is not None
+        assert {k: vars(v) for k, v in kept.items()} == {k: vars(v) for k, v in counted.items()}, (
+            place,
+            hhmm,
+        )
+    kept, _ = _tables(busy, national, None, by)
+    north, south = kept[world.north.pk], kept[world.south.pk]
+    figures = ("called_out", "closed", "open", "lines", "staffed", "reported", "pickets")
+    assert [getattr(north, name) for name in figures] == [3, 1, 1, 3, 3, 2, 5]
+    assert [getattr(south, name) for name in figures] == [0, 0, 0, 1, 1, 1, 2]
+
+
+def test_a_day_without_district_rows_is_counted_from_the_rows(busy, national):
+    DistrictFigures.objects.filter(strike_day=busy).delete()
+    kept, counted = _tables(busy, national, None, london(DAY, "09:00"))
+    assert kept is None and counted
+
+
+def test_national_and_regional_dashboards_read_a_fixed_number_of_queries(
+    client, busy, world, national, django_assert_max_num_queries
+):
+    from django.core.cache import cache
+
+    regional = f.RoleFactory(union=world.union, kind="regional_officer", region=world.north).user
+    url = reverse("strikes:dashboard", args=[busy.pk])
+    for user in (national, regional):
+        client.force_login(user)
+        for headers in ({}, {"HX-Request": "true"}):
+            cache.clear()
+            with django_assert_max_num_queries(17):
+                response = client.get(url, headers=headers)
+            assert response.status_code == 200

@@ -357,7 +357,9 @@ def test_query_count_does_not_grow_with_the_data(client, union):
     small = _count_queries(client, user, day)
     add_schools(29)
     assert _count_queries(client, user, day) == small
-    assert small <= 18
+    # Built by factories, this day has no district figures: one query finds none, and the
+    # table is counted from the rows (tests/strikes/test_counters.py covers the figures' path).
+    assert small <= 19
 
 
 def test_regional_officer_starts_at_their_region(client, world):
