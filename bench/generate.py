@@ -14,9 +14,11 @@ deterministic hashes of ids (so a rerun builds the same day):
 - 450,000 users with a membership at a school (~19 members a school);
 - 2 or 3 one-hour shifts per line from 07:00 (~70,000), 6 places, 2 wanted;
 - ~300,000 signups by the school's own members (1 line in 20 has none; 1 shift in 10 has only
-  one picket, below the minimum), with the shift and line counters set from them;
+  one picket, below the minimum);
 - ~100,000 reports between 07:00 and 10:00 from 9 lines in 10 (about 4 each, 1 in 250
-  escalated), each line's latest report and each school's status set from them.
+  escalated);
+- the counters (places booked, latest reports, school statuses, the chart's buckets) set from
+  those rows by ``strikes.counters.rebuild``, as ``manage.py counters_rebuild`` would.
 """
 
 from __future__ import annotations
@@ -117,6 +119,7 @@ def main() -> None:
     from members.models import Role, Union, User
     from schools.importer import schools_import_gias
     from schools.models import District, Nation, Region
+    from strikes import counters
     from strikes.models import Dispute, StrikeDay
 
     call_command("migrate", run_syncdb=True, verbosity=0)
@@ -233,19 +236,6 @@ def main() -> None:
               AND LEAST(6, 3 + {h("sh.id")} %% 5) > k""",
             "signups",
         )
-        run(
-            """UPDATE strikes_shift sh SET booked = c.n
-            FROM (SELECT shift_id, count(*) n FROM strikes_signup GROUP BY shift_id) c
-            WHERE c.shift_id = sh.id""",
-            "shift counters",
-        )
-        run(
-            """UPDATE strikes_picketline l SET pickets_signed_up = c.n
-            FROM (SELECT sh.picket_line_id, count(*) n FROM strikes_signup sg
-                  JOIN strikes_shift sh ON sh.id = sg.shift_id GROUP BY sh.picket_line_id) c
-            WHERE c.picket_line_id = l.id""",
-            "line counters",
-        )
         status = (
             f"CASE WHEN {h('l.id')} %% 20 < 11 THEN 'closed' WHEN {h('l.id')} %% 20 < 15 THEN "
             f"'restricted' WHEN {h('l.id')} %% 20 < 18 THEN 'open' ELSE 'unknown' END"
@@ -269,39 +259,13 @@ def main() -> None:
         for sql in restore:
             cur.execute(sql)
         step("constraints and indexes put back")
-        run(
-            """UPDATE strikes_picketline l SET latest_report_id = x.id,
-                   latest_pickets = x.pickets, latest_supporters = x.supporters,
-                   first_reported_at = x.first_at
-            FROM (SELECT DISTINCT ON (picket_line_id) picket_line_id, id, pickets, supporters,
-                         min(reported_at) OVER (PARTITION BY picket_line_id) AS first_at
-                  FROM strikes_picketreport
-                  ORDER BY picket_line_id, reported_at DESC, id DESC) x
-            WHERE x.picket_line_id = l.id""",
-            "latest and first reports",
-        )
-        # The chart's counters, as the report service keeps them (15-minute buckets, UTC).
-        run(
-            """INSERT INTO strikes_reportbucket
-              (strike_day_id, region_id, district_id, starts_at, reports, pickets)
-            SELECT l.strike_day_id, l.region_id, l.district_id,
-                   to_timestamp(floor(extract(epoch FROM r.reported_at) / 900) * 900),
-                   count(*), sum(r.pickets)
-            FROM strikes_picketreport r JOIN strikes_picketline l ON l.id = r.picket_line_id
-            WHERE l.strike_day_id = %(day)s
-            GROUP BY 1, 2, 3, 4""",
-            "chart buckets",
-        )
-        run(
-            """UPDATE strikes_calledoutschool c SET status = x.school_status,
-                   reported_at = x.reported_at
-            FROM (SELECT DISTINCT ON (l.school_id) l.school_id, r.school_status, r.reported_at
-                  FROM strikes_picketreport r JOIN strikes_picketline l ON l.id = r.picket_line_id
-                  WHERE l.strike_day_id = %(day)s
-                  ORDER BY l.school_id, r.reported_at DESC, r.id DESC) x
-            WHERE c.strike_day_id = %(day)s AND c.school_id = x.school_id""",
-            "school statuses",
-        )
+        cur.execute(
+            "ANALYZE strikes_shift, strikes_signup, strikes_picketline, strikes_picketreport, "
+            "strikes_calledoutschool"
+        )  # the rebuild's joins are planned from these statistics
+        # Every figure the services keep (places booked, signed up, latest and first reports,
+        # school statuses, the chart's buckets) set from the rows by their one owner.
+        counters.rebuild(strike_day_id=day.pk, progress=lambda msg: step(f"counters: {msg}"))
 
     # The organisers the benchmark signs in as: national, the largest region and district.
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret

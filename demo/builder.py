@@ -25,6 +25,7 @@ from kernel.errors import DomainError
 from members.models import Membership, Role, Supporter, Union, User
 from schools.importer import schools_import_gias
 from schools.models import District, Entrance, Nation, Region, School, Site
+from strikes import counters
 from strikes.models import (
     Ballot,
     BallotUnit,
@@ -37,7 +38,6 @@ from strikes.models import (
     StrikeDay,
 )
 from strikes.rules import rule_sets_ensure
-from strikes.services.lines import report_figures_rebuild
 
 LONDON = ZoneInfo("Europe/London")
 DEMO_CSV = Path(settings.BASE_DIR) / "schools" / "data" / "demo-schools.csv"
@@ -369,19 +369,20 @@ class _Builder:
         shifts_by_line: dict[int, list[Shift]],
         plan: list[tuple[PicketLine, int, list[int], str]],
     ) -> list[Signup]:
-        """plan: (line, shift index, user ids, status). Counters follow the rows."""
+        """plan: (line, shift index, user ids, status); a full shift waitlists the rest.
+        The counters are set from the rows at the end (``counters.rebuild``)."""
         signups: list[Signup] = []
+        taken: dict[int, int] = {}
         for line, index, user_ids, status in plan:
             shift = shifts_by_line[line.pk][index]
             for user_id in user_ids:
                 holds = status in Signup.HOLDS_PLACE
-                if holds and shift.booked >= shift.capacity:
+                if holds and taken.get(shift.pk, 0) >= shift.capacity:
                     status_now = Signup.Status.WAITLISTED
                 else:
                     status_now = status
                 if status_now in Signup.HOLDS_PLACE:
-                    shift.booked += 1
-                    line.pickets_signed_up += 1
+                    taken[shift.pk] = taken.get(shift.pk, 0) + 1
                 signups.append(
                     Signup(
                         shift=shift,
@@ -534,7 +535,7 @@ def demo_seed(*, stdout: IO[str] | None = None, today: dt.date | None = None) ->
     upcoming_local = _weekday(today + dt.timedelta(days=17))
     while upcoming_local in (national_date, regional_date):
         upcoming_local = _weekday(upcoming_local + dt.timedelta(days=1))
-    past_day, past_lines, past_shifts = b.strike_day(
+    _past_day, past_lines, past_shifts = b.strike_day(
         dispute=local,
         date=past_date,
         scope_kind=StrikeDay.ScopeKind.SCHOOLS,
@@ -606,7 +607,6 @@ def demo_seed(*, stdout: IO[str] | None = None, today: dt.date | None = None) ->
             for p in parents
         ]
     )
-    main_line.supporters_signed_up = len(parents)
     b.result.signups = len(signups) + len(parents)
 
     # --- Reports from the past local day: restricted at first, closed by 8:15.
@@ -635,16 +635,12 @@ def demo_seed(*, stdout: IO[str] | None = None, today: dt.date | None = None) ->
                 )
             )
     PicketReport.objects.bulk_create(reports)
-    CalledOutSchool.objects.filter(strike_day=past_day, school=local_school).update(
-        status=CalledOutSchool.SchoolStatus.CLOSED, reported_at=_at(past_date, "08:15")
-    )
     b.result.reports = len(reports)
 
-    Shift.objects.bulk_update(
-        [s for shifts in shifts_by_line.values() for s in shifts if s.booked], ["booked"], 500
-    )
-    PicketLine.objects.bulk_update(all_lines, ["pickets_signed_up", "supporters_signed_up"], 500)
-    report_figures_rebuild(strike_day=past_day)
+    # Every figure the services keep (places booked, latest reports, school statuses, the
+    # chart's buckets) is set from the rows just made, by their one owner.
+    for day_id in {line.strike_day_id for line in all_lines}:
+        counters.rebuild(strike_day_id=day_id)
     audit_log(
         actor=None,
         action="demo.seed",

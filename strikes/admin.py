@@ -1,24 +1,56 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.db import transaction
 
 from kernel.admin import ContactDetailsAuditMixin
+from strikes import counters
 from strikes.models import (
     Ballot,
     BallotUnit,
     CalledOutSchool,
     Dispute,
+    DistrictFigures,
     Notification,
     PicketLine,
     PicketReport,
     PublicPage,
     Rally,
+    ReportBucket,
     RuleSet,
     Shift,
     Signup,
     StrikeDay,
     SupportMessage,
 )
+
+
+class RecountAdmin(admin.ModelAdmin):
+    """For rows the counters count (shifts, signups, reports): an edit or delete here sets the
+    strike day's figures again from its rows, in the same transaction (strikes/counters.py)."""
+
+    def strike_day_id(self, obj: Any) -> int:
+        raise NotImplementedError
+
+    def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            counters.rebuild(strike_day_id=self.strike_day_id(obj))
+
+    def delete_model(self, request: Any, obj: Any) -> None:
+        with transaction.atomic():
+            day_id = self.strike_day_id(obj)
+            super().delete_model(request, obj)
+            counters.rebuild(strike_day_id=day_id)
+
+    def delete_queryset(self, request: Any, queryset: Any) -> None:
+        with transaction.atomic():
+            day_ids = {self.strike_day_id(obj) for obj in queryset}
+            super().delete_queryset(request, queryset)
+            for day_id in sorted(day_ids):
+                counters.rebuild(strike_day_id=day_id)
 
 
 @admin.register(RuleSet)
@@ -61,34 +93,92 @@ class StrikeDayAdmin(admin.ModelAdmin):
 class CalledOutSchoolAdmin(admin.ModelAdmin):
     list_display = ["strike_day", "school", "status", "cancelled_at"]
     raw_id_fields = ["school", "district", "region"]
+    readonly_fields = ["status", "reported_at"]  # kept from the reports by strikes/counters.py
     list_select_related = ["strike_day", "school"]
 
 
 @admin.register(PicketLine)
 class PicketLineAdmin(admin.ModelAdmin):
     list_display = ["entrance", "strike_day", "pickets_signed_up", "supporters_signed_up"]
-    raw_id_fields = ["entrance", "school", "district", "region", "organiser", "latest_report"]
+    raw_id_fields = ["entrance", "school", "district", "region", "organiser"]
     list_select_related = ["strike_day", "entrance__site__school"]
+    # Kept from the signups and reports by strikes/counters.py.
+    readonly_fields = [
+        "pickets_signed_up",
+        "supporters_signed_up",
+        "latest_report",
+        "latest_pickets",
+        "latest_supporters",
+        "first_reported_at",
+    ]
 
 
 @admin.register(Shift)
-class ShiftAdmin(admin.ModelAdmin):
+class ShiftAdmin(RecountAdmin):
     list_display = ["picket_line", "starts_at", "ends_at", "capacity", "booked"]
     raw_id_fields = ["picket_line"]
+    readonly_fields = ["booked"]  # kept from the signups by strikes/counters.py
+
+    def strike_day_id(self, obj: Shift) -> int:
+        return obj.picket_line.strike_day_id
 
 
 @admin.register(Signup)
-class SignupAdmin(admin.ModelAdmin):
-    list_display = ["shift", "status", "is_supporter", "created_at"]
-    list_filter = ["status", "is_supporter"]
+class SignupAdmin(RecountAdmin):
+    list_display = ["shift", "status", "is_supporter", "is_walk_up", "created_at"]
+    list_filter = ["status", "is_supporter", "is_walk_up"]
     raw_id_fields = ["shift", "user", "supporter"]
+
+    def strike_day_id(self, obj: Signup) -> int:
+        return obj.shift.picket_line.strike_day_id
 
 
 @admin.register(PicketReport)
-class PicketReportAdmin(admin.ModelAdmin):
+class PicketReportAdmin(RecountAdmin):
     list_display = ["picket_line", "reported_at", "school_status", "pickets", "escalate"]
     list_filter = ["school_status", "escalate"]
     raw_id_fields = ["picket_line", "reported_by"]
+
+    def strike_day_id(self, obj: PicketReport) -> int:
+        return obj.picket_line.strike_day_id
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Counters shown, never edited here: strikes/counters.py keeps them."""
+
+    list_select_related = ["strike_day", "district"]
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ReportBucket)
+class ReportBucketAdmin(ReadOnlyAdmin):
+    list_display = ["strike_day", "district", "starts_at", "reports", "pickets", "first_reports"]
+
+
+@admin.register(DistrictFigures)
+class DistrictFiguresAdmin(ReadOnlyAdmin):
+    list_display = [
+        "strike_day",
+        "district",
+        "called_out",
+        "closed",
+        "restricted",
+        "open",
+        "lines",
+        "staffed",
+        "below_minimum",
+        "reported",
+        "pickets",
+    ]
+    list_filter = ["strike_day"]
 
 
 @admin.register(Rally)

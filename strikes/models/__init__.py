@@ -18,13 +18,14 @@ from strikes.models.planning import (
     StrikeDay,
 )
 from strikes.models.public import PublicPage, SupportMessage
-from strikes.models.reports import PicketReport, ReportBucket
+from strikes.models.reports import DistrictFigures, PicketReport, ReportBucket
 
 __all__ = [
     "Ballot",
     "BallotUnit",
     "CalledOutSchool",
     "Dispute",
+    "DistrictFigures",
     "Notification",
     "PicketLine",
     "PicketReport",

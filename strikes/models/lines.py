@@ -129,6 +129,9 @@ class Signup(models.Model):
         related_name="signups",
     )
     walk_up_name = models.CharField(max_length=100, blank=True)
+    # Added at the line by the rep: booked no place. Kept apart from the name, which erasure
+    # and anonymisation also set on signups that did book one (see strikes/counters.py).
+    is_walk_up = models.BooleanField(default=False, db_default=False)
     is_supporter = models.BooleanField(default=False)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.REGISTERED)
     created_at = models.DateTimeField(default=timezone.now)

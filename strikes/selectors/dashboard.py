@@ -3,8 +3,10 @@
 Every figure is an aggregate computed in SQL over the denormalised place columns
 (``school_id``, ``district_id``, ``region_id``) of ``CalledOutSchool`` and ``PicketLine``, and over
 the counters the services keep on those rows (``pickets_signed_up``, ``latest_report``,
-``status``). A dashboard request therefore runs the same handful of queries whether the day calls
-out one school or 23,000.
+``status``). Nationally and in a region the table sums the districts' figures those counters are
+rolled up into (``DistrictFigures``, ~150 rows for the nation), and "reported by" sums the chart's
+buckets. A dashboard request therefore runs the same handful of queries whether the day calls
+out one school or 23,000. All of them are kept by ``strikes/counters.py``.
 
 A past strike day is shown as it stood at the end of that day (midnight, London): reports made
 after it are ignored, so the "latest" report of a line and the status of a school are worked out
@@ -15,9 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -40,8 +41,11 @@ from django.utils import timezone
 from members.models import Role
 from members.permissions import ALLOWED_KINDS, Action, Viewer
 from schools.models import District, Region, School
+from strikes.dashboard.chart import CHART_START, Chart, chart_draw, chart_window
+from strikes.dashboard.map import MapData, MapFrame, map_draw, map_project
 from strikes.models import (
     CalledOutSchool,
+    DistrictFigures,
     PicketLine,
     PicketReport,
     ReportBucket,
@@ -50,10 +54,8 @@ from strikes.models import (
 )
 
 ATTENTION_LIMIT = 50
-CHART_START = dt.time(6, 0)
-CHART_END = dt.time(12, 0)
-BUCKET_MINUTES = 15
 MAP_CACHE_SECONDS = 60
+MAP_FRAME_CACHE_SECONDS = 3600
 
 LEVEL_NATIONAL = "national"
 LEVEL_REGION = "region"
@@ -90,8 +92,6 @@ SORT_COLUMNS = (
     "open",
     "not_reported",
 )
-
-STATUSES = ("closed", "restricted", "open", "not_reported")
 
 
 @dataclass
@@ -361,7 +361,7 @@ def _line_rows(scope: Scope, by: dt.datetime) -> QuerySet:
         lines=Count("id"),
         staffed=Count("id", filter=staffed),
         reported=Count("id", filter=reported),
-        reported_by=Count("id", filter=Q(first_reported_at__lte=_by(scope, by))),
+        reported_by=Count("id", filter=Q(first_reported_at__lt=_by(scope, by))),
         pickets=Coalesce(pickets, 0),
         supporters=Coalesce(supporters, 0),
     )
@@ -404,10 +404,96 @@ class Table:
     child_level: str
 
 
+AREA_SUMS = (
+    "called_out",
+    "closed",
+    "restricted",
+    "open",
+    "lines",
+    "staffed",
+    "below_minimum",
+    "reported",
+    "pickets",
+    "supporters",
+)
+
+
+def _district_figure_rows(scope: Scope, by: dt.datetime) -> dict[int, Figures] | None:
+    """The table's rows summed from the districts' figures the counters keep (tens of rows
+    nationally; one query, two when "reported by" is not on a quarter hour), or None when they
+    cannot give them: below a district, a viewer whose area is a school, a past day with late
+    reports, or a day without district rows (announced before they were kept)."""
+    if (
+        not scope.from_counters
+        or scope.district_area is None
+        or scope.level not in (LEVEL_NATIONAL, LEVEL_REGION)
+    ):
+        return None
+    key = scope.group_key
+    qs = DistrictFigures.objects.filter(scope.district_area, strike_day=scope.strike_day)
+    if isinstance(scope.place, Region):
+        qs = qs.filter(region_id=scope.place.pk)
+    found = list(qs.values(key).annotate(**{f: Sum(f) for f in AREA_SUMS}).order_by())
+    if not found:
+        return None
+    rows: dict[int, Figures] = {}
+    for row in found:
+        fig = rows[row[key]] = Figures(key=row[key])
+        for name in AREA_SUMS:
+            setattr(fig, name, row[name] or 0)
+        fig.not_reported = fig.called_out - fig.closed - fig.restricted - fig.open
+        fig.not_reported_by = fig.lines
+    for group, n in _reported_by_rows(scope, by):
+        if group in rows:
+            rows[group].not_reported_by = rows[group].lines - (n or 0)
+    return rows
+
+
+def _reported_by_rows(scope: Scope, by: dt.datetime) -> Iterable[tuple[int, int]]:
+    """Lines first reported before ``by``, per group: from the chart's buckets (which count
+    each line's first report) when ``by`` is on a quarter hour, else from the lines."""
+    key = scope.group_key
+    by = _by(scope, by)
+    seconds = ReportBucket.MINUTES * 60
+    if int(by.timestamp()) % seconds == 0 and by.microsecond == 0:
+        qs = ReportBucket.objects.filter(
+            scope.district_area, strike_day=scope.strike_day, starts_at__lt=by
+        )
+        if isinstance(scope.place, Region):
+            qs = qs.filter(region_id=scope.place.pk)
+        return qs.values(key).annotate(n=Sum("first_reports")).values_list(key, "n").order_by()
+    return (
+        PicketLine.objects.filter(scope.filter_q, first_reported_at__lt=by)
+        .values(key)
+        .annotate(n=Count("id"))
+        .values_list(key, "n")
+        .order_by()
+    )
+
+
 def dashboard_table(
     *, scope: Scope, by: dt.datetime, sort: str = "name", direction: str = "asc"
 ) -> Table:
-    """The headline figures and the table by area (four queries)."""
+    """The headline figures and the table by area: from the districts' figures nationally and
+    in a region (two or three queries), else from the schools, lines and shifts (four)."""
+    rows = _district_figure_rows(scope, by)
+    if rows is None:
+        rows = _counted_rows(scope, by)
+    names = _names(scope.level, rows)
+    child = CHILD_LEVEL[scope.level]
+    headline = Figures(name=str(scope.place) if scope.place else "All areas")
+    for fig in rows.values():
+        fig.name = names.get(fig.key, "")
+        fig.child_level = child
+        headline.add(fig)
+    table = Table(
+        headline=headline, rows=list(rows.values()), sort="", direction="", child_level=child
+    )
+    return table_sorted(table, sort=sort, direction=direction)
+
+
+def _counted_rows(scope: Scope, by: dt.datetime) -> dict[int, Figures]:
+    """The table's rows counted from the called-out schools, lines and shifts (three queries)."""
     key = scope.group_key
     rows: dict[int, Figures] = {}
     for row in _school_rows(scope):
@@ -425,17 +511,7 @@ def dashboard_table(
     for group, count in _short_rows(scope):
         if group in rows:
             rows[group].below_minimum = count
-    names = _names(scope.level, rows)
-    child = CHILD_LEVEL[scope.level]
-    headline = Figures(name=str(scope.place) if scope.place else "All areas")
-    for fig in rows.values():
-        fig.name = names.get(fig.key, "")
-        fig.child_level = child
-        headline.add(fig)
-    table = Table(
-        headline=headline, rows=list(rows.values()), sort="", direction="", child_level=child
-    )
-    return table_sorted(table, sort=sort, direction=direction)
+    return rows
 
 
 def table_sorted(table: Table, *, sort: str, direction: str) -> Table:
@@ -542,7 +618,7 @@ def dashboard_attention(*, scope: Scope, table: Table, by: dt.datetime) -> Atten
     short_shift = Shift.objects.filter(
         picket_line=OuterRef("pk"), cancelled_at__isnull=True, booked__lt=F("minimum_wanted")
     )
-    not_reported = Q(first_reported_at__isnull=True) | Q(first_reported_at__gt=_by(scope, by))
+    not_reported = Q(first_reported_at__isnull=True) | Q(first_reported_at__gte=_by(scope, by))
     reports = PicketReport.objects.filter(scope.report_q, escalate=True)
     escalated = [
         AttentionReport(*row)
@@ -572,27 +648,6 @@ def dashboard_attention(*, scope: Scope, table: Table, by: dt.datetime) -> Atten
 
 
 # --- The chart -----------------------------------------------------------------------------
-
-
-@dataclass
-class Bucket:
-    starts: dt.datetime
-    reports: int = 0
-    pickets: int = 0
-
-    @property
-    def label(self) -> str:
-        return f"{self.starts:%H:%M}"
-
-
-@dataclass
-class Chart:
-    buckets: list[Bucket]
-    max_reports: int
-    max_pickets: int
-    width: int = 720
-    height: int = 220
-    bars: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _bucket_rows(scope: Scope, start: dt.datetime, end: dt.datetime) -> list[dict[str, Any]]:
@@ -638,75 +693,15 @@ def dashboard_chart(*, scope: Scope) -> Chart:
     Above a school, the per-district buckets the report service keeps are summed (a few hundred
     rows at national scale); for a school, or a viewer whose area is a school, its own reports
     are bucketed."""
-    tz = timezone.get_current_timezone()
-    day = scope.strike_day.date
-    start = dt.datetime.combine(day, CHART_START, tzinfo=tz)
-    end = dt.datetime.combine(day, CHART_END, tzinfo=tz)
+    start, end = chart_window(scope.strike_day.date, timezone.get_current_timezone())
     if scope.district_area is not None and not isinstance(scope.place, School):
         rows = _bucket_rows(scope, start, end)
     else:
         rows = _report_bucket_rows(scope, start, end)
-    count = int((end - start).total_seconds() // (BUCKET_MINUTES * 60))
-    buckets = [
-        Bucket(starts=start + dt.timedelta(minutes=BUCKET_MINUTES * i)) for i in range(count)
-    ]
-    for row in rows:
-        index = int(row["m"]) // BUCKET_MINUTES
-        if 0 <= index < count:
-            buckets[index].reports += row["n"]
-            buckets[index].pickets += row["p"] or 0
-    max_reports = max((b.reports for b in buckets), default=0)
-    max_pickets = max((b.pickets for b in buckets), default=0)
-    chart = Chart(buckets=buckets, max_reports=max_reports, max_pickets=max_pickets)
-    plot_h = chart.height - 40
-    slot = (chart.width - 40) / count
-    top = max(max_reports, max_pickets, 1)
-    for i, b in enumerate(buckets):
-        x = 30 + i * slot
-        rh = plot_h * b.reports / top
-        ph = plot_h * b.pickets / top
-        chart.bars.append(
-            {
-                "bucket": b,
-                "rx": round(x + 1, 1),
-                "ry": round(10 + plot_h - rh, 1),
-                "rh": round(rh, 1),
-                "px": round(x + slot / 2, 1),
-                "py": round(10 + plot_h - ph, 1),
-                "ph": round(ph, 1),
-                "w": round(slot / 2 - 1, 1),
-                "tick": b.starts.minute == 0,
-                "tx": round(x, 1),
-            }
-        )
-    chart.top = top  # type: ignore[attr-defined]
-    return chart
+    return chart_draw(start=start, end=end, rows=rows)
 
 
 # --- The map -------------------------------------------------------------------------------
-
-
-@dataclass
-class MapData:
-    paths: dict[str, str]
-    counts: dict[str, int]
-    view_box: str
-    points: int
-    tiles: list[dict[str, Any]] = field(default_factory=list)
-
-
-MAP_WIDTH = 600
-MAP_FRAME_CACHE_SECONDS = 3600
-
-
-@dataclass
-class MapFrame:
-    """Where each school called out sits on the map (``None``: no coordinates). Schools do not
-    move during a morning, so this is kept for an hour; only the colours are worked out again."""
-
-    points: dict[int, tuple[int, int] | None]
-    view_box: str
-    tiles: list[dict[str, Any]]
 
 
 def dashboard_map(*, scope: Scope) -> MapData:
@@ -732,37 +727,14 @@ def dashboard_map(*, scope: Scope) -> MapData:
     frame = _map_frame(scope)
     if any(school_id not in frame.points for school_id, _, _ in statuses):
         frame = _map_frame(scope, fresh=True)  # a school was added to the day since
-    data = _draw(frame, statuses)
+    data = map_draw(frame, statuses)
     cache.set(key, data, MAP_CACHE_SECONDS)
     return data
 
 
-def _draw(frame: MapFrame, statuses: list[tuple[int, str | None, Any]]) -> MapData:
-    # Not reported first, so the reported colours are drawn over the grey.
-    paths: dict[str, list[str]] = {s: [] for s in ("not_reported", "closed", "restricted", "open")}
-    counts = dict.fromkeys(STATUSES, 0)
-    seen: set[tuple[str, int, int]] = set()
-    for school_id, status, has_report in statuses:
-        point = frame.points.get(school_id)
-        if point is None:
-            continue
-        st = status if has_report and status in ("closed", "restricted", "open") else "not_reported"
-        dot = (st, *point)
-        if dot in seen:
-            continue
-        seen.add(dot)
-        paths[st].append(f"M{point[0]} {point[1]}h0")
-        counts[st] += 1
-    return MapData(
-        paths={s: "".join(p) for s, p in paths.items() if p},
-        counts=counts,
-        view_box=frame.view_box,
-        points=len(seen),
-        tiles=frame.tiles if seen else [],
-    )
-
-
 def _map_frame(scope: Scope, *, fresh: bool = False) -> MapFrame:
+    """Where each school called out sits on the map, kept for an hour: schools do not move
+    during a morning, so only the colours are worked out again."""
     key = scope.cache_key("map-frame")
     found = None if fresh else cache.get(key)
     if found is not None:
@@ -770,58 +742,9 @@ def _map_frame(scope: Scope, *, fresh: bool = False) -> MapFrame:
     rows = CalledOutSchool.objects.filter(scope.filter_q).values_list(
         "school_id", "school__latitude", "school__longitude"
     )
-    frame = _project(list(rows))
+    frame = map_project(list(rows))
     cache.set(key, frame, MAP_FRAME_CACHE_SECONDS)
     return frame
-
-
-def _mercator(lat: float, lng: float) -> tuple[float, float]:
-    """Web Mercator, as a fraction of the world (0..1 each way), as tile servers use."""
-    lat = max(min(lat, 85.0), -85.0)
-    x = (lng + 180.0) / 360.0
-    rad = math.radians(lat)
-    y = (1.0 - math.log(math.tan(rad) + 1.0 / math.cos(rad)) / math.pi) / 2.0
-    return x, y
-
-
-def _project(rows: list[tuple[int, float | None, float | None]]) -> MapFrame:
-    """Project to Web Mercator pixels at the zoom that makes the area ~600 px across, so tiles
-    from ``settings.MAP_TILE_URL`` (``.../{z}/{x}/{y}.png``) line up behind the points."""
-    points: dict[int, tuple[int, int] | None] = {}
-    projected: dict[int, tuple[float, float]] = {}
-    for school_id, lat, lng in rows:
-        if lat is None or lng is None:
-            points[school_id] = None
-        else:
-            projected[school_id] = _mercator(lat, lng)
-    if not projected:
-        return MapFrame(points=points, view_box="0 0 600 700", tiles=[])
-    xs = [p[0] for p in projected.values()]
-    ys = [p[1] for p in projected.values()]
-    span = max(max(xs) - min(xs), max(ys) - min(ys), 1e-5)
-    zoom = max(0, min(16, int(math.log2(MAP_WIDTH / (span * 256)))))
-    world = 256 * 2**zoom
-    margin = 10
-    left, top = min(xs) * world - margin, min(ys) * world - margin
-    width = (max(xs) - min(xs)) * world + 2 * margin
-    height = (max(ys) - min(ys)) * world + 2 * margin
-    for school_id, (mx, my) in projected.items():
-        points[school_id] = (round(mx * world - left), round(my * world - top))
-    tiles = []
-    template = settings.MAP_TILE_URL
-    if template:
-        for tx in range(int(left // 256), int((left + width) // 256) + 1):
-            for ty in range(int(top // 256), int((top + height) // 256) + 1):
-                if 0 <= tx < 2**zoom and 0 <= ty < 2**zoom:
-                    url = template.replace("{z}", str(zoom)).replace("{x}", str(tx))
-                    tiles.append(
-                        {
-                            "href": url.replace("{y}", str(ty)),
-                            "x": round(tx * 256 - left),
-                            "y": round(ty * 256 - top),
-                        }
-                    )
-    return MapFrame(points=points, view_box=f"0 0 {round(width)} {round(height)}", tiles=tiles)
 
 
 # --- A school's lines and reports ----------------------------------------------------------

@@ -7,21 +7,19 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import IntegrityError, connection, transaction
-from django.db.models import F, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce, Greatest
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from kernel.audit import audit_log
 from kernel.errors import DomainError
 from members.models import Role
 from schools.models import Entrance, School
+from strikes import counters
 from strikes.models import (
     CalledOutSchool,
     Notification,
     PicketLine,
     PicketReport,
-    ReportBucket,
     Shift,
     Signup,
     StrikeDay,
@@ -82,6 +80,11 @@ def picket_lines_ensure(*, pairs: Iterable[tuple[StrikeDay, School]]) -> int:
     ]
     if new:
         PicketLine.objects.bulk_create(new, ignore_conflicts=True)
+        for day_id in {line.strike_day_id for line in new}:
+            counters.areas_recount(
+                strike_day_id=day_id,
+                district_ids={line.district_id for line in new if line.strike_day_id == day_id},
+            )
     return len(new)
 
 
@@ -177,6 +180,7 @@ def shifts_create_from_pattern(
         if (line.pk, starts) not in taken
     ]
     made = Shift.objects.bulk_create(new)
+    counters.areas_recount(strike_day_id=strike_day.pk, district_ids=[school.district_id])
     audit_log(
         actor=acting_user,
         action="shift.created_from_pattern",
@@ -217,6 +221,8 @@ def shift_update(
     shift.starts_at, shift.ends_at = starts, ends
     shift.capacity, shift.minimum_wanted = capacity, minimum_wanted
     shift.save(update_fields=["starts_at", "ends_at", "capacity", "minimum_wanted"])
+    line = shift.picket_line
+    counters.areas_recount(strike_day_id=line.strike_day_id, district_ids=[line.district_id])
     audit_log(actor=acting_user, action="shift.updated", obj=shift)
     return shift
 
@@ -236,22 +242,17 @@ def shift_remove(*, shift: Shift, acting_user: Any) -> int:
         .exclude(status__in=[Signup.Status.CANCELLED, Signup.Status.NO_SHOW])
         .select_related("user", "supporter")
     )
-    booked = [s for s in signups if s.user_id or s.supporter_id]  # walk-ups booked nothing
-    pickets = sum(1 for s in booked if s.holds_place)
-    supporters = sum(1 for s in booked if s.is_supporter and s.status in Signup.HOLDS_PLACE)
     Signup.objects.filter(pk__in=[s.pk for s in signups]).update(
         status=Signup.Status.CANCELLED, updated_at=now
     )
     shift.cancelled_at = now
-    shift.booked = 0
-    shift.save(update_fields=["cancelled_at", "booked"])
-    if pickets or supporters:
-        PicketLine.objects.filter(pk=shift.picket_line_id).update(
-            pickets_signed_up=Greatest(F("pickets_signed_up") - pickets, 0),
-            supporters_signed_up=Greatest(F("supporters_signed_up") - supporters, 0),
-        )
-    told = 0
+    shift.save(update_fields=["cancelled_at"])
+    counters.signups_changed(
+        shift=shift, changes=[(s, s.status, Signup.Status.CANCELLED) for s in signups]
+    )
     line = shift.picket_line
+    counters.areas_recount(strike_day_id=line.strike_day_id, district_ids=[line.district_id])
+    told = 0
     for signup in signups:
         if signup.user_id is None and signup.supporter_id is None:
             continue  # a walk-up: nobody to tell
@@ -396,6 +397,7 @@ def signup_walk_up_add(
             signup = Signup.objects.create(
                 shift=shift,
                 walk_up_name=name,
+                is_walk_up=True,
                 is_supporter=is_supporter,
                 status=Signup.Status.ARRIVED,
                 arrived_at=now,
@@ -416,16 +418,11 @@ def shift_mark_no_shows(*, shift: Shift, acting_user: Any) -> int:
     missing = list(Signup.objects.select_for_update().filter(shift=shift, status__in=EXPECTED))
     if not missing:
         return 0
-    pickets = sum(1 for s in missing if not s.is_supporter)
-    supporters = len(missing) - pickets
     Signup.objects.filter(pk__in=[s.pk for s in missing]).update(
         status=Signup.Status.NO_SHOW, updated_at=timezone.now()
     )
-    if pickets:
-        Shift.objects.filter(pk=shift.pk).update(booked=F("booked") - pickets)
-    PicketLine.objects.filter(pk=shift.picket_line_id).update(
-        pickets_signed_up=Greatest(F("pickets_signed_up") - pickets, 0),
-        supporters_signed_up=Greatest(F("supporters_signed_up") - supporters, 0),
+    counters.signups_changed(
+        shift=shift, changes=[(s, s.status, Signup.Status.NO_SHOW) for s in missing]
     )
     audit_log(actor=acting_user, action="shift.no_shows_marked", obj=shift, count=len(missing))
     return len(missing)
@@ -450,79 +447,6 @@ REPORT_FIELDS = (
     "escalate",
     "notes",
 )
-
-
-def report_bucket_add(*, line: PicketLine, report: PicketReport) -> None:
-    """Count a report in its district's 15-minute bucket for the dashboard's chart.
-
-    One upsert, so two reports landing in the same bucket at once both count (the second waits
-    for the first's row lock) and no bucket is ever made twice.
-    """
-    starts_at = _bucket_start(report.reported_at)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """INSERT INTO strikes_reportbucket
-                  (strike_day_id, region_id, district_id, starts_at, reports, pickets)
-                VALUES (%s, %s, %s, %s, 1, %s)
-                ON CONFLICT (strike_day_id, district_id, starts_at) DO UPDATE
-                SET reports = strikes_reportbucket.reports + 1,
-                    pickets = strikes_reportbucket.pickets + excluded.pickets""",
-            [
-                line.strike_day_id,
-                line.region_id,
-                line.district_id,
-                connection.ops.adapt_datetimefield_value(starts_at),
-                report.pickets,
-            ],
-        )
-
-
-def _bucket_start(at: dt.datetime) -> dt.datetime:
-    minutes = ReportBucket.MINUTES * 60
-    epoch = int(at.timestamp())
-    return dt.datetime.fromtimestamp(epoch - epoch % minutes, tz=dt.UTC)
-
-
-@transaction.atomic
-def report_figures_rebuild(*, strike_day: StrikeDay) -> int:
-    """Set a day's report counters from its reports: each line's latest and first report, and
-    the chart's buckets. For data loaded in bulk (the demo, the benchmarks) or a repair; the
-    report service keeps them as it goes. Returns the number of reports counted."""
-    reports = PicketReport.objects.filter(picket_line=OuterRef("pk")).order_by(
-        "-reported_at", "-id"
-    )
-    PicketLine.objects.filter(strike_day=strike_day).update(
-        latest_report=Subquery(reports.values("id")[:1]),
-        latest_pickets=Coalesce(Subquery(reports.values("pickets")[:1]), 0),
-        latest_supporters=Coalesce(Subquery(reports.values("supporters")[:1]), 0),
-        first_reported_at=Subquery(reports.order_by("reported_at").values("reported_at")[:1]),
-    )
-    buckets: dict[tuple[int, int, dt.datetime], list[int]] = {}
-    counted = 0
-    rows = PicketReport.objects.filter(picket_line__strike_day=strike_day).values_list(
-        "picket_line__region_id", "picket_line__district_id", "reported_at", "pickets"
-    )
-    for region_id, district_id, at, pickets in rows.iterator(chunk_size=5000):
-        figures = buckets.setdefault((region_id, district_id, _bucket_start(at)), [0, 0])
-        figures[0] += 1
-        figures[1] += pickets
-        counted += 1
-    ReportBucket.objects.filter(strike_day=strike_day).delete()
-    ReportBucket.objects.bulk_create(
-        [
-            ReportBucket(
-                strike_day=strike_day,
-                region_id=region_id,
-                district_id=district_id,
-                starts_at=starts_at,
-                reports=n,
-                pickets=p,
-            )
-            for (region_id, district_id, starts_at), (n, p) in buckets.items()
-        ],
-        batch_size=1000,
-    )
-    return counted
 
 
 @transaction.atomic
@@ -573,28 +497,7 @@ def picket_report_create(
             )
     except IntegrityError:
         return PicketReport.objects.get(picket_line=line, nonce=nonce)
-    latest_at = (
-        PicketReport.objects.filter(pk=line.latest_report_id)
-        .values_list("reported_at", flat=True)
-        .first()
-    )
-    changed = []
-    if latest_at is None or latest_at <= report.reported_at:
-        line.latest_report = report
-        line.latest_pickets = report.pickets
-        line.latest_supporters = report.supporters
-        changed += ["latest_report", "latest_pickets", "latest_supporters"]
-    if line.first_reported_at is None or line.first_reported_at > report.reported_at:
-        line.first_reported_at = report.reported_at
-        changed.append("first_reported_at")
-    if changed:
-        line.save(update_fields=changed)
-    report_bucket_add(line=line, report=report)
-    CalledOutSchool.objects.filter(
-        Q(reported_at__isnull=True) | Q(reported_at__lte=report.reported_at),
-        strike_day_id=line.strike_day_id,
-        school_id=line.school_id,
-    ).update(status=report.school_status, reported_at=report.reported_at)
+    counters.report_recorded(line=line, report=report)
     if report.escalate:
         union_id = line.strike_day.dispute.union_id
         officers = Role.objects.filter(

@@ -22,6 +22,7 @@ from kernel.audit import audit_log
 from kernel.errors import DomainError, NotAllowed
 from members.permissions import ALLOWED_KINDS, Action, viewer_for
 from schools.models import AcademyTrust, District, Entrance, Nation, Region, School
+from strikes import counters
 from strikes.mandate import (
     allowed_school_q,
     dispute_mandates,
@@ -414,6 +415,7 @@ def strike_day_announce(
         if places[name]:
             getattr(day, name).set(places[name])
     called_out = _materialise(strike_day=day, school_qs=school_qs)
+    counters.areas_recount(strike_day_id=day.pk)
     audit_log(
         actor=acting_user,
         action="strike_day.announce",
@@ -526,6 +528,7 @@ def strike_day_cancel_for(
         )
     Notification.objects.bulk_create(notifications, ignore_conflicts=True, batch_size=2000)
 
+    counters.areas_recount(strike_day_id=day.pk)
     if not CalledOutSchool.objects.filter(strike_day=day, cancelled_at__isnull=True).exists():
         day.status = StrikeDay.Status.CANCELLED
         day.save(update_fields=["status"])

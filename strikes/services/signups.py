@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from kernel.audit import audit_log
@@ -15,6 +14,7 @@ from kernel.errors import DomainError, NotAllowed
 from members.models import Supporter, User
 from members.permissions import Action, may
 from members.phones import phone_to_e164
+from strikes import counters
 from strikes.models import CalledOutSchool, Notification, PicketLine, Shift, Signup
 from strikes.services.notifications import notification_enqueue
 
@@ -150,6 +150,7 @@ def signup_create(*, shift: Shift, user: User, acting_user: Any, nonce: str = ""
     has_place = shift.booked < shift.capacity
     status = Signup.Status.REGISTERED if has_place else Signup.Status.WAITLISTED
     now = timezone.now()
+    before = None if existing is None else existing.status
     if existing is None:
         signup = Signup.objects.create(
             shift=shift, user=user, status=status, nonce=nonce, created_at=now, updated_at=now
@@ -164,10 +165,7 @@ def signup_create(*, shift: Shift, user: User, acting_user: Any, nonce: str = ""
         signup.save(update_fields=["status", "created_at", "updated_at"])
         signup.shift = shift
         action = "signup.reactivate"
-    if has_place:
-        Shift.objects.filter(pk=shift.pk).update(booked=F("booked") + 1)
-        PicketLine.objects.filter(pk=line.pk).update(pickets_signed_up=F("pickets_signed_up") + 1)
-        shift.booked += 1
+    counters.signup_changed(shift=shift, signup=signup, before=before)
     audit_log(
         actor=acting_user,
         action=action,
@@ -196,14 +194,11 @@ def _promote_first_waiting(shift: Shift, acting_user: Any) -> Signup | None:
     )
     if waiting is None:
         return None
+    before = waiting.status
     waiting.status = Signup.Status.REGISTERED
     waiting.updated_at = timezone.now()
     waiting.save(update_fields=["status", "updated_at"])
-    Shift.objects.filter(pk=shift.pk).update(booked=F("booked") + 1)
-    PicketLine.objects.filter(pk=shift.picket_line_id).update(
-        pickets_signed_up=F("pickets_signed_up") + 1
-    )
-    shift.booked += 1
+    counters.signup_changed(shift=shift, signup=waiting, before=before)
     audit_log(
         actor=acting_user,
         action="signup.promote",
@@ -242,17 +237,14 @@ def signup_cancel(*, signup: Signup, acting_user: Any) -> Signup:
             "rep if you cannot come.",
             code="started",
         )
-    held_place = signup.holds_place
+    before = signup.status
+    held_place = counters.places_held(
+        is_supporter=signup.is_supporter, is_walk_up=signup.is_walk_up, status=before
+    ) != (0, 0)
     signup.status = Signup.Status.CANCELLED
     signup.updated_at = timezone.now()
     signup.save(update_fields=["status", "updated_at"])
-    if held_place:
-        # Guarded so a counter never goes below zero, even if rows were added by hand.
-        Shift.objects.filter(pk=shift.pk, booked__gt=0).update(booked=F("booked") - 1)
-        PicketLine.objects.filter(pk=shift.picket_line_id, pickets_signed_up__gt=0).update(
-            pickets_signed_up=F("pickets_signed_up") - 1
-        )
-        shift.booked = max(shift.booked - 1, 0)
+    counters.signup_changed(shift=shift, signup=signup, before=before)
     audit_log(
         actor=acting_user,
         action="signup.cancel",
@@ -303,7 +295,7 @@ def supporter_signup_create(
         created_at=now,
         updated_at=now,
     )
-    PicketLine.objects.filter(pk=line.pk).update(supporters_signed_up=F("supporters_signed_up") + 1)
+    counters.signup_changed(shift=shift, signup=signup, before=None)
     audit_log(
         actor=None,
         action="supporter_signup.create",
@@ -325,16 +317,15 @@ def supporter_signup_cancel(*, token: str) -> list[Signup]:
     signups = list(
         Signup.objects.select_for_update(of=("self",))
         .filter(supporter=supporter, status__in=ACTIVE)
+        .select_related("shift")
         .order_by("shift_id")
     )
     for signup in signups:
+        before = signup.status
         signup.status = Signup.Status.CANCELLED
         signup.updated_at = timezone.now()
         signup.save(update_fields=["status", "updated_at"])
-        line_id = Shift.objects.filter(pk=signup.shift_id).values_list("picket_line_id", flat=True)
-        PicketLine.objects.filter(pk__in=line_id, supporters_signed_up__gt=0).update(
-            supporters_signed_up=F("supporters_signed_up") - 1
-        )
+        counters.signup_changed(shift=signup.shift, signup=signup, before=before)
         audit_log(
             actor=None,
             action="supporter_signup.cancel",

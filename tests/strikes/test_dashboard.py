@@ -16,9 +16,9 @@ from django.utils import timezone
 from kernel.models import AuditEntry
 from members.models import Role
 from schools.models import Entrance
+from strikes import counters
 from strikes.models import CalledOutSchool
 from strikes.selectors import dashboard as sel
-from strikes.services.lines import report_figures_rebuild
 from tests import factories as f
 from tests.factories import london
 
@@ -43,7 +43,7 @@ def report(line, cos, hhmm, *, pickets, supporters=0, status="closed", day=None,
         school_status=status,
         **extra,
     )
-    report_figures_rebuild(strike_day=line.strike_day)
+    counters.rebuild(strike_day_id=line.strike_day_id, figures=("reports", "buckets"))
     line.refresh_from_db()
     cos.status = status
     cos.reported_at = at
@@ -357,7 +357,9 @@ def test_query_count_does_not_grow_with_the_data(client, union):
     small = _count_queries(client, user, day)
     add_schools(29)
     assert _count_queries(client, user, day) == small
-    assert small <= 18
+    # Built by factories, this day has no district figures: one query finds none, and the
+    # table is counted from the rows (tests/strikes/test_counters.py covers the figures' path).
+    assert small <= 19
 
 
 def test_regional_officer_starts_at_their_region(client, world):
