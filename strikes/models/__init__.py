@@ -19,6 +19,13 @@ from strikes.models.planning import (
 )
 from strikes.models.public import PublicPage, SupportMessage
 from strikes.models.reports import DistrictFigures, PicketReport, ReportBucket
+from strikes.models.turnout import (
+    Elector,
+    TrackedBallot,
+    TurnoutCount,
+    TurnoutDay,
+    TurnoutOfficial,
+)
 
 __all__ = [
     "Ballot",
@@ -26,6 +33,7 @@ __all__ = [
     "CalledOutSchool",
     "Dispute",
     "DistrictFigures",
+    "Elector",
     "Notification",
     "PicketLine",
     "PicketReport",
@@ -38,5 +46,9 @@ __all__ = [
     "StaffGroup",
     "StrikeDay",
     "SupportMessage",
+    "TrackedBallot",
+    "TurnoutCount",
+    "TurnoutDay",
+    "TurnoutOfficial",
     "new_token",
 ]
