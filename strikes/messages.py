@@ -35,6 +35,7 @@ REMINDER_KINDS = (
     Notification.Kind.EVENING_BEFORE,
     Notification.Kind.REMINDER,
     Notification.Kind.NUDGE,
+    Notification.Kind.TURNOUT,
 )
 # Supporters hear only about their own shift.
 SUPPORTER_KINDS = (
@@ -135,6 +136,12 @@ def _check_still_wanted(row: Notification) -> None:
             raise Undeliverable("The supporter's details were erased.")
         if row.kind not in SUPPORTER_KINDS:
             raise Undeliverable("Supporters only hear about their own shift.")
+    if row.kind == Notification.Kind.TURNOUT:
+        from strikes.services.turnout import turnout_message_wanted
+
+        why_not = turnout_message_wanted(row)
+        if why_not:
+            raise Undeliverable(why_not)
     if row.kind in (Notification.Kind.EVENING_BEFORE, Notification.Kind.REMINDER):
         signup = row.signup
         if signup is None or signup.status not in STILL_COMING:
@@ -222,6 +229,10 @@ def message_context(row: Notification) -> dict[str, Any]:
             ctx["confirm_url"] = signup_link_url(signup_id=signup.pk, action="confirm")
             ctx["cancel_url"] = signup_link_url(signup_id=signup.pk, action="cancel")
     ctx.update(_digest_rows(row))
+    if row.kind == Notification.Kind.TURNOUT:
+        from strikes.services.turnout import turnout_message_context
+
+        ctx.update(turnout_message_context(row))
     if row.strike_day_id is not None and row.school_id is not None:
         # Officers go straight to the school's lines and reports on the dashboard.
         path = reverse("strikes:dashboard-school", args=[row.strike_day_id, row.school_id])

@@ -69,3 +69,20 @@ def support_messages_retention_task() -> int:
     from strikes.services.public import support_messages_retention
 
     return support_messages_retention(older_than_days=settings.SUPPORT_CONTACT_DAYS_AFTER_DISPUTE)
+
+
+@shared_task(acks_late=True)
+def turnout_reminders_task() -> dict[str, int]:
+    """Beat: the ballot reminders due (a week, two days, the last day), to those not yet voted."""
+    from strikes.services.turnout import turnout_reminders_schedule
+
+    return turnout_reminders_schedule()
+
+
+@shared_task(acks_late=True)
+def turnout_retention_task() -> dict[str, int]:
+    """Beat (daily): delete the per-person marks of ballots closed past the retention time."""
+    from strikes.services.turnout import turnout_marks_delete
+
+    result = turnout_marks_delete()
+    return {"ballots": len(result.ballots), "marks": result.marks, "messages": result.messages}

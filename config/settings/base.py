@@ -183,6 +183,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "strikes.tasks.support_messages_retention_task",
         "schedule": crontab(minute=30, hour=3),  # daily, 03:30
     },
+    "turnout-reminders": {
+        "task": "strikes.tasks.turnout_reminders_task",
+        "schedule": REMINDER_SCHEDULE_SECONDS,
+    },
+    "turnout-retention": {
+        "task": "strikes.tasks.turnout_retention_task",
+        "schedule": crontab(minute=45, hour=3),  # daily, 03:45
+    },
 }
 
 # --- Email ----------------------------------------------------------------------------------
@@ -324,3 +332,10 @@ RETENTION_DAYS_AFTER_DISPUTE = env.int("RETENTION_DAYS_AFTER_DISPUTE", default=1
 # A message of support's contact is cleared, and messages never published deleted, this many
 # days after its dispute closed (the daily beat job above); published messages are kept.
 SUPPORT_CONTACT_DAYS_AFTER_DISPUTE = env.int("SUPPORT_CONTACT_DAYS_AFTER_DISPUTE", default=0)
+
+# --- App: ballot turnout --------------------------------------------------------------------
+# Per-person "voted" marks are deleted this many days after a ballot closes (the daily beat job
+# above); the counts stay. Scheduled ballot reminders (a week before the close, two days before,
+# the last day) fall due at this London time.
+TURNOUT_MARKS_RETENTION_DAYS = env.int("TURNOUT_MARKS_RETENTION_DAYS", default=30)
+TURNOUT_REMINDER_AT = env("TURNOUT_REMINDER_AT", default="10:00")

@@ -19,12 +19,20 @@ from strikes.models.planning import (
 )
 from strikes.models.public import PublicPage, SupportMessage
 from strikes.models.reports import PicketReport, ReportBucket
+from strikes.models.turnout import (
+    Elector,
+    TrackedBallot,
+    TurnoutCount,
+    TurnoutDay,
+    TurnoutOfficial,
+)
 
 __all__ = [
     "Ballot",
     "BallotUnit",
     "CalledOutSchool",
     "Dispute",
+    "Elector",
     "Notification",
     "PicketLine",
     "PicketReport",
@@ -37,5 +45,9 @@ __all__ = [
     "StaffGroup",
     "StrikeDay",
     "SupportMessage",
+    "TrackedBallot",
+    "TurnoutCount",
+    "TurnoutDay",
+    "TurnoutOfficial",
     "new_token",
 ]

@@ -21,6 +21,7 @@ class Notification(models.Model):
         STAFFING_DIGEST = "digest", "Staffing digest"
         ESCALATION = "escalation", "Escalated incident"
         BROADCAST = "broadcast", "Broadcast"
+        TURNOUT = "turnout", "Ballot reminder"
 
     class Channel(models.TextChoices):
         EMAIL = "email", "Email"
