@@ -1,6 +1,15 @@
 from __future__ import annotations
 
-from strikes.views import broadcasts, dashboard, lines, notifications, planning, public, signups
+from strikes.views import (
+    broadcasts,
+    dashboard,
+    lines,
+    notifications,
+    planning,
+    public,
+    signups,
+    turnout,
+)
 
 app_name = "strikes"
 
@@ -12,4 +21,5 @@ urlpatterns = [
     *notifications.urlpatterns,
     *broadcasts.urlpatterns,
     *public.urlpatterns,
+    *turnout.urlpatterns,
 ]
