@@ -48,7 +48,9 @@ def _london() -> ZoneInfo:
 
 def _electorate_insert(tracked: TrackedBallot) -> int:
     """Add an elector row for each active member in the electorate not already in it: one
-    ``INSERT ... SELECT`` (450,000 members in seconds, not a Python loop)."""
+    ``INSERT ... SELECT`` (450,000 members in seconds, not a Python loop). Those already in are
+    skipped by the unique constraint: a ``NOT EXISTS`` here made PostgreSQL rescan the rows the
+    statement itself was inserting, once per member."""
     m, u = Membership._meta.db_table, User._meta.db_table
     s, d, r = School._meta.db_table, District._meta.db_table, Region._meta.db_table
     e = Elector._meta.db_table
@@ -65,18 +67,14 @@ def _electorate_insert(tracked: TrackedBallot) -> int:
     if school_ids:
         where.append(f"s.id IN ({', '.join(['%s'] * len(school_ids))})")
         params += school_ids
-    where.append(
-        f"NOT EXISTS (SELECT 1 FROM {e} x WHERE x.tracked_ballot_id = %s "  # noqa: S608
-        "AND x.membership_id = m.id)"
-    )
-    params.append(tracked.pk)
     sql = f"""INSERT INTO {e} (tracked_ballot_id, membership_id, school_id, district_id,
                                region_id, nation_id, status, reason, source)
         SELECT %s, m.id, s.id, d.id, r.id, r.nation_id, 'not_yet', '', ''
         FROM {m} m JOIN {u} u ON u.id = m.user_id
         JOIN {s} s ON s.id = m.workplace_id JOIN {d} d ON d.id = s.district_id
         JOIN {r} r ON r.id = d.region_id
-        WHERE {" AND ".join(where)}"""  # noqa: S608 - table names are ours, values are params
+        WHERE {" AND ".join(where)}
+        ON CONFLICT (tracked_ballot_id, membership_id) DO NOTHING"""  # noqa: S608 - ours
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount

@@ -345,3 +345,12 @@ def test_tracking_an_industrial_action_ballot_takes_its_constituency(world, disp
             ballot=ballot,
             acting_user=national,
         )
+
+
+def test_refresh_adds_members_who_joined_since(world, electorate, national):
+    tracked, _ = electorate
+    f.MembershipFactory(union=world.union, workplace=world.s3, staff_group="teacher")
+    assert svc.tracked_ballot_electorate_refresh(tracked_ballot=tracked, acting_user=national) == 1
+    assert svc.tracked_ballot_electorate_refresh(tracked_ballot=tracked, acting_user=national) == 0
+    assert _count(tracked, "school", world.s3.pk) == (3, 0, 0)
+    assert _count(tracked, "union", 0) == (11, 0, 0)
