@@ -10,6 +10,7 @@ role, and must refuse without showing anyone's details.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator
 
@@ -32,6 +33,7 @@ from members.models import Supporter
 from members.permissions import Action
 from strikes.services.public import public_page_publish, support_message_send
 from strikes.services.signups import signup_create, supporter_signup_create
+from strikes.services.turnout import tracked_ballot_create
 from tests import factories as f
 
 SKIPPED_PREFIXES = ("admin/", "accounts/")
@@ -124,6 +126,13 @@ def rows(world, rule_sets):
         contact="mabel.contact@example.com",
         consent_to_show=True,
     )
+    tracked = tracked_ballot_create(
+        union=union,
+        title="Tracked",
+        opens_on=dt.date.today() - dt.timedelta(days=1),
+        closes_on=dt.date.today() + dt.timedelta(days=9),
+        acting_user=None,
+    )
 
     class Rows:
         pass
@@ -142,6 +151,8 @@ def rows(world, rule_sets):
         "ballot_id": ballot.pk,
         "token": "not-a-real-token",
         "message_id": message.pk,
+        "tracked_ballot_id": tracked.pk,
+        "elector_id": tracked.electors.get().pk,
     }
     return r
 

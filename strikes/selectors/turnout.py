@@ -10,6 +10,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
@@ -78,32 +79,36 @@ class Figures:
     official_electorate: int | None = None
     official_votes: int | None = None
 
-    @property
+    @cached_property
     def eligible(self) -> int:
         return max(self.entitled - self.excluded, 0)
 
-    @property
+    @cached_property
     def turnout(self) -> Decimal | None:
         return _pct(self.voted, self.eligible)
 
-    @property
+    @cached_property
     def gap_threshold(self) -> Decimal | None:
         """Percentage points above (+) or below (-) the legal threshold."""
-        return None if self.turnout is None else self.turnout - self.threshold_pct
+        if self.turnout is None:
+            return None
+        return (self.turnout - self.threshold_pct).quantize(Decimal("0.1"))
 
-    @property
+    @cached_property
     def gap_target(self) -> Decimal | None:
-        return None if self.turnout is None else self.turnout - self.target_pct
+        if self.turnout is None:
+            return None
+        return (self.turnout - self.target_pct).quantize(Decimal("0.1"))
 
-    @property
+    @cached_property
     def needed_threshold(self) -> int:
         return votes_needed(voted=self.voted, eligible=self.eligible, pct=self.threshold_pct)
 
-    @property
+    @cached_property
     def needed_target(self) -> int:
         return votes_needed(voted=self.voted, eligible=self.eligible, pct=self.target_pct)
 
-    @property
+    @cached_property
     def official_turnout(self) -> Decimal | None:
         if self.official_electorate is None or self.official_votes is None:
             return None

@@ -53,7 +53,11 @@ class SelfMarkForm(forms.Form):
     )
 
 
+BOARD_ROWS = 100  # places shown before "show all": the top of the list is what needs work
+
+
 class BoardForm(forms.Form):
+    all = forms.BooleanField(required=False)
     nation = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
     region = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
     district = forms.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
@@ -393,7 +397,8 @@ def turnout_board(request: HttpRequest, tracked_ballot_id: int) -> HttpResponse:
     place = _place_from(form.cleaned_data)
     if not viewer.roles_in(tracked.union_id, ALLOWED_KINDS[Action.VIEW_DASHBOARD]):
         raise PermissionDenied("Turnout boards are for reps and union officers.")
-    if place is None and not any(v for v in form.cleaned_data.values()):
+    places_asked = any(form.cleaned_data.get(k) for k in ("nation", "region", "district", "school"))
+    if place is None and not places_asked:
         place = sel.board_default_place(viewer, tracked.union_id)
     if not viewer.may(Action.VIEW_DASHBOARD, place, union=tracked.union_id):
         raise PermissionDenied("This board is outside your area.")
@@ -432,6 +437,8 @@ def turnout_board(request: HttpRequest, tracked_ballot_id: int) -> HttpResponse:
             "may_names_children": may_names_children,
             "is_national": is_national,
             "crumbs": crumbs,
+            "rows": board.rows if form.cleaned_data["all"] else board.rows[:BOARD_ROWS],
+            "all_url": f"{base}{_place_query(place) or '?'}&all=1".replace("?&", "?"),
             "today": timezone.localdate(),
             "trend_max": max((t.cumulative for t in board.trend), default=0),
         },
