@@ -14,3 +14,7 @@ class StrikesConfig(AppConfig):
 
         # What strikes holds about people, for subject access, erasure and retention.
         privacy.register(personal_data)
+        from strikes.services.turnout import personal_data as turnout_personal_data
+
+        # Ballot marks: exported, unnamed on erasure, deleted after the ballot (counts kept).
+        privacy.register(turnout_personal_data)

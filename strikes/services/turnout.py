@@ -20,8 +20,9 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from kernel.audit import audit_log
 from kernel.errors import DomainError, register_code
-from members.audit import audit_log
+from kernel.privacy import PersonalData, exported
 from members.models import Membership, Union, User
 from schools.models import District, Nation, Region, School
 from strikes.models import Ballot, Notification
@@ -31,12 +32,12 @@ from strikes.turnout_counters import turnout_counts_apply, turnout_counts_rebuil
 LINK_SALT = "strikes.turnout-link"
 STAGES: tuple[tuple[str, int], ...] = (("week", 7), ("two_days", 2), ("last_day", 0))
 
-CLOSED = register_code("turnout_closed", "The ballot has closed: marks can no longer change.")
-NOT_OPEN = register_code("turnout_not_open", "The ballot has not opened yet.")
-GONE = register_code("turnout_marks_deleted", "The marks were deleted after the ballot closed.")
-BAD_MARK = register_code("turnout_bad_mark", "Not a mark this person may make.")
-BAD_TRACKING = register_code("turnout_bad_tracking", "The tracking's details do not fit.")
-BAD_OFFICIAL = register_code("turnout_bad_official", "The official figures do not add up.")
+register_code("turnout_closed", "The ballot has closed: marks can no longer change.")
+register_code("turnout_not_open", "The ballot has not opened yet.")
+register_code("turnout_marks_deleted", "The marks were deleted after the ballot closed.")
+register_code("turnout_bad_mark", "Not a mark this person may make.")
+register_code("turnout_bad_tracking", "The tracking's details do not fit.")
+register_code("turnout_bad_official", "The official figures do not add up.")
 
 
 def _london() -> ZoneInfo:
@@ -102,16 +103,20 @@ def tracked_ballot_create(
     nations and staff groups) and per-unit follows the ballot's aggregation."""
     title = (title or "").strip()
     if not title or len(title) > 200:
-        raise DomainError("Give the ballot a title (up to 200 characters).", code=BAD_TRACKING)
+        raise DomainError(
+            "Give the ballot a title (up to 200 characters).", code="turnout_bad_tracking"
+        )
     if closes_on < opens_on:
-        raise DomainError("The ballot must close on or after the day it opens.", code=BAD_TRACKING)
+        raise DomainError(
+            "The ballot must close on or after the day it opens.", code="turnout_bad_tracking"
+        )
     if kind not in TrackedBallot.Kind.values:
-        raise DomainError("Choose what kind of ballot this is.", code=BAD_TRACKING)
+        raise DomainError("Choose what kind of ballot this is.", code="turnout_bad_tracking")
     nations, staff_groups, schools = list(nations), list(staff_groups), list(schools)
     if ballot is not None:
         dispute = ballot.dispute
         if dispute.union_id != union.pk:
-            raise DomainError("That ballot belongs to another union.", code=BAD_TRACKING)
+            raise DomainError("That ballot belongs to another union.", code="turnout_bad_tracking")
         kind = TrackedBallot.Kind.INDUSTRIAL_ACTION
         if not nations:
             nations = list(dispute.nations.all())
@@ -121,13 +126,15 @@ def tracked_ballot_create(
             per_unit = ballot.aggregation == Ballot.Aggregation.PER_UNIT
     valid_groups = {c[0] for c in Membership._meta.get_field("staff_group").choices}
     if any(g not in valid_groups for g in staff_groups):
-        raise DomainError("Choose staff groups from the list.", code=BAD_TRACKING)
+        raise DomainError("Choose staff groups from the list.", code="turnout_bad_tracking")
     try:
         target = float(target_pct)
     except (TypeError, ValueError) as exc:
-        raise DomainError("The target is a percentage, 1 to 100.", code=BAD_TRACKING) from exc
+        raise DomainError(
+            "The target is a percentage, 1 to 100.", code="turnout_bad_tracking"
+        ) from exc
     if not 1 <= target <= 100:
-        raise DomainError("The target is a percentage, 1 to 100.", code=BAD_TRACKING)
+        raise DomainError("The target is a percentage, 1 to 100.", code="turnout_bad_tracking")
     tracked = TrackedBallot.objects.create(
         union=union,
         kind=kind,
@@ -155,7 +162,7 @@ def tracked_ballot_electorate_refresh(*, tracked_ballot: TrackedBallot, acting_u
     """Add members who joined the electorate since it was built; returns how many."""
     tracked = TrackedBallot.objects.select_for_update().get(pk=tracked_ballot.pk)
     if tracked.marks_deleted_at is not None or timezone.now() >= tracked.closes_at:
-        raise DomainError("The ballot has closed: its electorate is fixed.", code=CLOSED)
+        raise DomainError("The ballot has closed: its electorate is fixed.", code="turnout_closed")
     added = _electorate_insert(tracked)
     if added:
         turnout_counts_rebuild(tracked_ballot_id=tracked.pk)
@@ -190,32 +197,36 @@ def elector_mark(
     )
     if elector is None:
         raise DomainError(
-            "We could not find you in this ballot's list. Ask your rep to check.", code=GONE
+            "We could not find you in this ballot's list. Ask your rep to check.",
+            code="turnout_marks_deleted",
         )
     tracked = elector.tracked_ballot
     if status not in Elector.Status.values:
-        raise DomainError("Choose voted, not yet, or excluded.", code=BAD_MARK)
+        raise DomainError("Choose voted, not yet, or excluded.", code="turnout_bad_mark")
     if status == Elector.Status.EXCLUDED:
         if by_self:
-            raise DomainError("Only your rep can take you off the list.", code=BAD_MARK)
+            raise DomainError("Only your rep can take you off the list.", code="turnout_bad_mark")
         if reason not in ("left", "absent", "moved"):
             raise DomainError(
                 "Say why this member is excluded: left, long-term absence, or not at this "
                 "workplace.",
-                code=BAD_MARK,
+                code="turnout_bad_mark",
             )
     else:
         reason = ""
     if tracked.marks_deleted_at is not None:
-        raise DomainError("This ballot is over and its marks have been deleted.", code=GONE)
+        raise DomainError(
+            "This ballot is over and its marks have been deleted.", code="turnout_marks_deleted"
+        )
     if now >= tracked.closes_at:
         raise DomainError(
             f"Voting closed on {tracked.closes_on:%-d %B %Y}: marks can no longer change.",
-            code=CLOSED,
+            code="turnout_closed",
         )
     if timezone.localdate(now) < tracked.opens_on:
         raise DomainError(
-            f"Voting opens on {tracked.opens_on:%-d %B %Y}: come back then.", code=NOT_OPEN
+            f"Voting opens on {tracked.opens_on:%-d %B %Y}: come back then.",
+            code="turnout_not_open",
         )
     if elector.status == status and elector.reason == reason:
         return elector, False
@@ -294,11 +305,11 @@ def turnout_official_record(
 ) -> TrackedBallot | TurnoutOfficial:
     """The scrutineer's figures: for the whole ballot, or (per-unit ballots) one school."""
     if electorate < 0 or votes_cast < 0 or electorate > 10_000_000:
-        raise DomainError("Enter whole numbers of people, 0 or more.", code=BAD_OFFICIAL)
+        raise DomainError("Enter whole numbers of people, 0 or more.", code="turnout_bad_official")
     if votes_cast > electorate:
         raise DomainError(
             "More votes than people entitled to vote: check the scrutineer's figures.",
-            code=BAD_OFFICIAL,
+            code="turnout_bad_official",
         )
     if school is None:
         tracked = TrackedBallot.objects.select_for_update().get(pk=tracked_ballot.pk)
@@ -313,12 +324,12 @@ def turnout_official_record(
     if not tracked_ballot.per_unit:
         raise DomainError(
             "This ballot is counted as one: enter the figures for the whole ballot.",
-            code=BAD_OFFICIAL,
+            code="turnout_bad_official",
         )
     if not Elector.objects.filter(tracked_ballot=tracked_ballot, school=school).exists() and (
         tracked_ballot.marks_deleted_at is None
     ):
-        raise DomainError("That school has no members in this ballot.", code=BAD_OFFICIAL)
+        raise DomainError("That school has no members in this ballot.", code="turnout_bad_official")
     official, _ = TurnoutOfficial.objects.update_or_create(
         tracked_ballot=tracked_ballot,
         school=school,
@@ -422,11 +433,13 @@ def turnout_chase_send(
     person's one-tap link. Once a day per person however often it is pressed."""
     now = now or timezone.now()
     if tracked_ballot.marks_deleted_at is not None or now >= tracked_ballot.closes_at:
-        raise DomainError("Voting has closed: there is nobody left to remind.", code=CLOSED)
+        raise DomainError(
+            "Voting has closed: there is nobody left to remind.", code="turnout_closed"
+        )
     if timezone.localdate(now) < tracked_ballot.opens_on:
         raise DomainError(
             f"Voting opens on {tracked_ballot.opens_on:%-d %B %Y}: send reminders then.",
-            code=NOT_OPEN,
+            code="turnout_not_open",
         )
     day = timezone.localdate(now).isoformat()
     queued = _queue_not_yet(
@@ -538,35 +551,64 @@ def turnout_message_wanted(row: Notification) -> str:
 
 @dataclass
 class MarksDeleted:
+    """What the marks' retention sweep did (or, on a dry run, would do)."""
+
+    older_than_days: int
+    dry_run: bool
     ballots: list[int]
     marks: int
     messages: int
 
+    def summary(self) -> str:
+        verb = "Would delete" if self.dry_run else "Deleted"
+        return (
+            f"{verb} {self.marks} ballot mark(s) and {self.messages} ballot reminder(s) of "
+            f"{len(self.ballots)} ballot(s) closed more than {self.older_than_days} day(s) ago; "
+            "their counts are kept."
+        )
+
+    def figures(self) -> dict[str, int]:
+        """Non-zero counts only (the beat task merges every app's figures)."""
+        counts = {
+            "ballots_marks_deleted": len(self.ballots),
+            "ballot_marks": self.marks,
+            "ballot_reminders": self.messages,
+        }
+        return {k: v for k, v in counts.items() if v}
+
 
 def turnout_marks_delete(
-    *, now: dt.datetime | None = None, older_than_days: int | None = None
+    *,
+    now: dt.datetime | None = None,
+    older_than_days: int | None = None,
+    dry_run: bool = False,
 ) -> MarksDeleted:
     """Delete the per-person marks (and the ballot reminders, which say who had not voted) of
-    ballots closed more than ``TURNOUT_MARKS_RETENTION_DAYS`` ago. Counts, day rows and
-    official figures stay. Idempotent."""
+    ballots closed more than ``older_than_days`` ago (default ``TURNOUT_MARKS_RETENTION_DAYS``).
+    Counts, day rows and official figures stay. Idempotent; each ballot its own transaction."""
     now = now or timezone.now()
     if older_than_days is None:
         older_than_days = getattr(settings, "TURNOUT_MARKS_RETENTION_DAYS", 30)
     if older_than_days < 0:
         raise DomainError("The number of days cannot be negative.", code="bad_days")
     cutoff = timezone.localdate(now) - dt.timedelta(days=older_than_days)
-    result = MarksDeleted(ballots=[], marks=0, messages=0)
-    for tracked_id in TrackedBallot.objects.filter(
-        closes_on__lt=cutoff, marks_deleted_at__isnull=True
-    ).values_list("pk", flat=True):
+    result = MarksDeleted(older_than_days, dry_run, ballots=[], marks=0, messages=0)
+    due = TrackedBallot.objects.filter(closes_on__lt=cutoff, marks_deleted_at__isnull=True)
+    for tracked_id in due.values_list("pk", flat=True):
+        reminders = Notification.objects.filter(
+            kind=Notification.Kind.TURNOUT, context__tracked_ballot_id=tracked_id
+        )
+        if dry_run:
+            result.ballots.append(tracked_id)
+            result.marks += Elector.objects.filter(tracked_ballot_id=tracked_id).count()
+            result.messages += reminders.count()
+            continue
         with transaction.atomic():
             tracked = TrackedBallot.objects.select_for_update().get(pk=tracked_id)
             if tracked.marks_deleted_at is not None:
                 continue
             marks, _ = Elector.objects.filter(tracked_ballot=tracked).delete()
-            messages, _ = Notification.objects.filter(
-                kind=Notification.Kind.TURNOUT, context__tracked_ballot_id=tracked.pk
-            ).delete()
+            messages, _ = reminders.delete()
             tracked.marks_deleted_at = now
             tracked.save(update_fields=["marks_deleted_at"])
             audit_log(
@@ -583,11 +625,18 @@ def turnout_marks_delete(
     return result
 
 
+def turnout_retention_sweep(*, older_than_days: int, dry_run: bool = False) -> MarksDeleted:
+    """The privacy registry's sweep (``manage.py retention_sweep``): marks never outlive the
+    shorter of the period asked for and ``TURNOUT_MARKS_RETENTION_DAYS``."""
+    own = getattr(settings, "TURNOUT_MARKS_RETENTION_DAYS", 30)
+    return turnout_marks_delete(older_than_days=min(older_than_days, own), dry_run=dry_run)
+
+
 # --- Subject access and erasure -------------------------------------------------------------
 
 
 def turnout_data_for_user(user: Any) -> list[dict[str, Any]]:
-    """A person's marks, for their subject-access export."""
+    """A person's marks, for their subject-access export (a list of plain values)."""
     rows = (
         Elector.objects.filter(membership__user_id=user.pk)
         .select_related("tracked_ballot", "school")
@@ -601,7 +650,7 @@ def turnout_data_for_user(user: Any) -> list[dict[str, Any]]:
             "mark": e.get_status_display(),
             "reason": e.get_reason_display() if e.reason else "",
             "marked_by": e.get_source_display() if e.source else "",
-            "marked_at": timezone.localtime(e.marked_at) if e.marked_at else None,
+            "marked_at": exported(e.marked_at),
         }
         for e in rows
     ]
@@ -613,3 +662,17 @@ def turnout_erase_user(user: Any) -> int:
     detached = Elector.objects.filter(membership__user_id=user.pk).update(membership=None)
     Notification.objects.filter(user_id=user.pk, kind=Notification.Kind.TURNOUT).update(context={})
     return detached
+
+
+def _erase_counts(detached: int) -> dict[str, int]:
+    """For the erasure's audit entry: the count, when there was anything to detach."""
+    return {"ballot_marks": detached} if detached else {}
+
+
+personal_data = PersonalData(
+    app="strikes.turnout",
+    export_user=lambda *, user: {"ballot_marks": turnout_data_for_user(user)},
+    erase_user=lambda *, user: _erase_counts(turnout_erase_user(user)),
+    sweep=turnout_retention_sweep,
+    page_template="strikes/turnout/my_data.html",
+)

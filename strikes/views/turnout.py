@@ -24,8 +24,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from kernel.audit import contact_details_viewed
 from kernel.errors import DomainError
-from members.audit import contact_details_viewed
 from members.models import Role
 from members.permissions import ALLOWED_KINDS, Action, Viewer, viewer_for
 from schools.models import District, Nation, Region, School

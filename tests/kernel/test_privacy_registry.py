@@ -38,12 +38,22 @@ def extra_app(monkeypatch):
 
 
 def test_members_and_strikes_register_in_app_order():
-    assert [entry.app for entry in privacy.registered()] == ["members", "strikes"]
+    # strikes.turnout: ballot marks (strikes/services/turnout.py), registered by strikes too.
+    assert [entry.app for entry in privacy.registered()] == [
+        "members",
+        "strikes",
+        "strikes.turnout",
+    ]
 
 
 def test_registering_an_app_again_replaces_its_entry(extra_app):
     privacy.register(privacy.PersonalData(app="extra"))
-    assert [entry.app for entry in privacy.registered()] == ["members", "strikes", "extra"]
+    assert [entry.app for entry in privacy.registered()] == [
+        "members",
+        "strikes",
+        "strikes.turnout",
+        "extra",
+    ]
     assert privacy.registered()[-1].export_user is None
 
 
@@ -58,6 +68,7 @@ def test_export_and_erasure_run_every_registered_app(extra_app):
         "signups",
         "reports_filed",
         "notifications",
+        "ballot_marks",
         "extra",
     ]
     assert data["extra"] == [user.pk]
@@ -70,7 +81,7 @@ def test_export_and_erasure_run_every_registered_app(extra_app):
 def test_retention_runs_every_registered_sweep(extra_app):
     outcomes = retention_sweep(older_than_days=30, dry_run=True)
     assert [o.summary() for o in outcomes][-1] == "Swept nothing."
-    assert len(outcomes) == 2
+    assert len(outcomes) == 3  # strikes, strikes.turnout, extra
 
 
 def test_the_your_data_page_shows_each_registered_app_s_cards(client):

@@ -6,10 +6,11 @@ import datetime as dt
 
 import pytest
 from django.core import signing
+from django.urls import reverse
 from django.utils import timezone
 
 from kernel.errors import DomainError
-from members.models import AuditEntry
+from kernel.models import AuditEntry
 from strikes.models import Notification
 from strikes.models.turnout import Elector, TrackedBallot, TurnoutCount, TurnoutDay
 from strikes.services import turnout as svc
@@ -307,17 +308,37 @@ def test_retention_deletes_marks_and_keeps_counts(world, electorate, national, s
 
 
 def test_erasure_unnames_the_mark_and_export_lists_it(world, electorate):
+    from members.privacy import retention_sweep, user_data_collect, user_erase
+
     tracked, people = electorate
     member = people[world.s1.pk][0]
     svc.elector_mark(
         elector_id=_elector(tracked, member).pk, status="voted", acting_user=None, by_self=True
     )
-    data = svc.turnout_data_for_user(member.user)
-    assert [(d["ballot"], d["mark"]) for d in data] == [("Pay ballot 2027", "Voted")]
-    assert svc.turnout_erase_user(member.user) == 1
+    data = user_data_collect(user=member.user)
+    assert [(d["ballot"], d["mark"]) for d in data["ballot_marks"]] == [
+        ("Pay ballot 2027", "Voted")
+    ]
+    user_erase(user=member.user, acting_user=member.user)
     assert svc.turnout_data_for_user(member.user) == []
+    assert Elector.objects.filter(tracked_ballot=tracked, membership__isnull=True).count() == 1
     assert _count(tracked, "school", world.s1.pk) == (4, 0, 1)
     assert turnout_counts_check(tracked_ballot_id=tracked.pk) == []
+    # The registry's retention sweep covers the marks too (nothing closed yet here).
+    outcomes = retention_sweep(older_than_days=0, dry_run=True)
+    assert any("ballot mark" in o.summary() for o in outcomes)
+
+
+def test_the_my_data_page_shows_ballot_marks(client, world, electorate):
+    tracked, people = electorate
+    member = people[world.s2.pk][0]
+    svc.elector_mark(
+        elector_id=_elector(tracked, member).pk, status="voted", acting_user=None, by_self=True
+    )
+    client.force_login(member.user)
+    html = client.get(reverse("members:my-data")).content.decode()
+    assert "Ballots: whether you have voted" in html
+    assert "Pay ballot 2027" in html
 
 
 def test_tracking_an_industrial_action_ballot_takes_its_constituency(world, dispute, national):

@@ -10,7 +10,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from members.models import AuditEntry, Role
+from kernel.models import AuditEntry
+from members.models import Role
 from strikes.models import Notification
 from strikes.models.turnout import Elector, TurnoutCount
 from strikes.selectors import turnout as sel
