@@ -72,3 +72,10 @@ register_code("not_published", "A message through a page that is not (or no long
 register_code(
     "not_moderator", "Only the school's rep or an officer over it moderates its messages."
 )
+# Ballot turnout tracking (strikes/services/turnout.py, strikes/turnout_counters.py).
+register_code("turnout_closed", "The ballot has closed: marks can no longer change.")
+register_code("turnout_not_open", "The ballot has not opened yet.")
+register_code("turnout_marks_deleted", "The marks were deleted after the ballot closed.")
+register_code("turnout_bad_mark", "Not a mark this person may make.")
+register_code("turnout_bad_tracking", "The tracking's details do not fit.")
+register_code("turnout_bad_official", "The official figures do not add up.")

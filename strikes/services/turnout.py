@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kernel.audit import audit_log
-from kernel.errors import DomainError, register_code
+from kernel.errors import DomainError
 from kernel.privacy import PersonalData, exported
 from members.models import Membership, Union, User
 from schools.models import District, Nation, Region, School
@@ -32,12 +32,6 @@ from strikes.turnout_counters import turnout_counts_apply, turnout_counts_rebuil
 LINK_SALT = "strikes.turnout-link"
 STAGES: tuple[tuple[str, int], ...] = (("week", 7), ("two_days", 2), ("last_day", 0))
 
-register_code("turnout_closed", "The ballot has closed: marks can no longer change.")
-register_code("turnout_not_open", "The ballot has not opened yet.")
-register_code("turnout_marks_deleted", "The marks were deleted after the ballot closed.")
-register_code("turnout_bad_mark", "Not a mark this person may make.")
-register_code("turnout_bad_tracking", "The tracking's details do not fit.")
-register_code("turnout_bad_official", "The official figures do not add up.")
 
 
 def _london() -> ZoneInfo:

@@ -444,3 +444,30 @@ def test_national_organiser_starts_tracking(client, world, national):
     member = f.MembershipFactory(union=world.union, workplace=world.s2)
     client.force_login(member.user)
     assert client.get(url).status_code == 403
+
+
+def test_a_long_board_shows_the_places_needing_most_first_then_all(client, known, monkeypatch):
+    from strikes.views import turnout as views
+
+    monkeypatch.setattr(views, "BOARD_ROWS", 1)
+    k, w = known, known.world
+    client.force_login(k.national)
+    url = reverse("strikes:turnout-board", args=[k.tracked.pk])
+    short = client.get(url, {"region": w.north.pk})
+    assert [r.place_id for r in short.context["rows"]] == [w.d2.pk]
+    assert "Show all 2 places" in short.content.decode()
+    full = client.get(url, {"region": w.north.pk, "all": "1"})
+    assert [r.place_id for r in full.context["rows"]] == [w.d2.pk, w.d1.pk]
+
+
+def test_beat_runs_the_reminders_and_the_retention(settings):
+    tasks = {v["task"] for v in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "strikes.tasks.turnout_reminders_task" in tasks
+    assert "strikes.tasks.turnout_retention_task" in tasks
+
+
+def test_the_beat_tasks_run_the_services(known):
+    from strikes.tasks import turnout_reminders_task, turnout_retention_task
+
+    assert turnout_retention_task() == {"ballots": 0, "marks": 0, "messages": 0}
+    assert turnout_reminders_task() == {"ballots": 0, "queued": 0}  # closes in 10 days
