@@ -33,7 +33,6 @@ LINK_SALT = "strikes.turnout-link"
 STAGES: tuple[tuple[str, int], ...] = (("week", 7), ("two_days", 2), ("last_day", 0))
 
 
-
 def _london() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
 

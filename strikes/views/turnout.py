@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST
 
 from kernel.audit import contact_details_viewed
 from kernel.errors import DomainError
+from kernel.ratelimit import public_link
 from members.models import Role
 from members.permissions import ALLOWED_KINDS, Action, Viewer, viewer_for
 from schools.models import District, Nation, Region, School
@@ -227,6 +228,7 @@ def turnout_me(request: HttpRequest, tracked_ballot_id: int) -> HttpResponse:
 
 
 @never_cache
+@public_link()  # a secret link: reads and the POST count against the public limits
 def turnout_link(request: HttpRequest, token: str) -> HttpResponse:
     """The link in a ballot reminder: works without signing in, marks only on a POST (so a mail
     scanner following links marks nothing), never asks how anyone voted."""
