@@ -92,8 +92,8 @@ def tracked_ballot_create(
 ) -> TrackedBallot:
     """Track a ballot or an election and build its electorate from the membership.
 
-    For an industrial-action ballot the electorate defaults to the dispute's constituency (its
-    nations and staff groups) and per-unit follows the ballot's aggregation."""
+    For an industrial-action ballot the electorate defaults to the ballot's constituency (its
+    nations and staff groups, or its dispute's) and per-unit follows the ballot's aggregation."""
     title = (title or "").strip()
     if not title or len(title) > 200:
         raise DomainError(
@@ -111,10 +111,13 @@ def tracked_ballot_create(
         if dispute.union_id != union.pk:
             raise DomainError("That ballot belongs to another union.", code="turnout_bad_tracking")
         kind = TrackedBallot.Kind.INDUSTRIAL_ACTION
+        # The ballot's own constituency where it has one, else its dispute's.
         if not nations:
-            nations = list(dispute.nations.all())
+            own = list(ballot.nations.all()) if hasattr(ballot, "nations") else []
+            nations = own or list(dispute.nations.all())
         if not staff_groups:
-            staff_groups = list(dispute.staff_groups or [])
+            own_groups = list(getattr(ballot, "staff_groups", None) or [])
+            staff_groups = own_groups or list(dispute.staff_groups or [])
         if per_unit is None:
             per_unit = ballot.aggregation == Ballot.Aggregation.PER_UNIT
     valid_groups = {c[0] for c in Membership._meta.get_field("staff_group").choices}
@@ -455,7 +458,7 @@ def turnout_chase_send(
 def reminder_due_at(tracked: TrackedBallot, stage: str) -> dt.datetime:
     """When a scheduled reminder falls due: ``TURNOUT_REMINDER_AT`` London time on its day."""
     days = dict(STAGES)[stage]
-    hour, minute = (int(x) for x in getattr(settings, "TURNOUT_REMINDER_AT", "10:00").split(":"))
+    hour, minute = (int(x) for x in settings.TURNOUT_REMINDER_AT.split(":"))
     day = tracked.closes_on - dt.timedelta(days=days)
     return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=_london())
 
@@ -581,7 +584,7 @@ def turnout_marks_delete(
     Counts, day rows and official figures stay. Idempotent; each ballot its own transaction."""
     now = now or timezone.now()
     if older_than_days is None:
-        older_than_days = getattr(settings, "TURNOUT_MARKS_RETENTION_DAYS", 30)
+        older_than_days = settings.TURNOUT_MARKS_RETENTION_DAYS
     if older_than_days < 0:
         raise DomainError("The number of days cannot be negative.", code="bad_days")
     cutoff = timezone.localdate(now) - dt.timedelta(days=older_than_days)
@@ -621,7 +624,7 @@ def turnout_marks_delete(
 def turnout_retention_sweep(*, older_than_days: int, dry_run: bool = False) -> MarksDeleted:
     """The privacy registry's sweep (``manage.py retention_sweep``): marks never outlive the
     shorter of the period asked for and ``TURNOUT_MARKS_RETENTION_DAYS``."""
-    own = getattr(settings, "TURNOUT_MARKS_RETENTION_DAYS", 30)
+    own = settings.TURNOUT_MARKS_RETENTION_DAYS
     return turnout_marks_delete(older_than_days=min(older_than_days, own), dry_run=dry_run)
 
 

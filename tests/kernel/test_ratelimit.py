@@ -109,6 +109,7 @@ def test_every_public_secret_link_page_declares_its_limit():
         "strikes:supporter-confirmed",
         "strikes:supporter-cancel",
         "strikes:signup-link",
+        "strikes:turnout-link",
         "members:supporter-data",
         "members:supporter-erase",
     }
