@@ -72,6 +72,7 @@ register_code("not_published", "A message through a page that is not (or no long
 register_code(
     "not_moderator", "Only the school's rep or an officer over it moderates its messages."
 )
+
 # Ballot turnout tracking (strikes/services/turnout.py, strikes/turnout_counters.py).
 register_code("turnout_closed", "The ballot has closed: marks can no longer change.")
 register_code("turnout_not_open", "The ballot has not opened yet.")

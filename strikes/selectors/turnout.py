@@ -361,3 +361,50 @@ def school_electors(*, tracked_ballot: TrackedBallot, school: School) -> list[El
         .select_related("membership__user")
         .order_by("membership__user__full_name", "pk")
     )
+
+
+# --- Place resolvers for ``members.access.requires`` ----------------------------------------
+
+
+def _tracked(tracked_ballot_id: int) -> TrackedBallot:
+    from kernel.errors import Refused
+
+    tracked = TrackedBallot.objects.select_related("union").filter(pk=tracked_ballot_id).first()
+    if tracked is None:
+        raise Refused("No such ballot.", hide=True)
+    return tracked
+
+
+def tracked_union(request: Any, *, tracked_ballot_id: int, **_: Any) -> Any:
+    """A tracked ballot as a whole: the union itself is the place (national organisers)."""
+    from members.access import Target
+
+    tracked = _tracked(tracked_ballot_id)
+    return Target(place=None, union=tracked.union, obj=tracked)
+
+
+def tracked_school(request: Any, *, tracked_ballot_id: int, school_id: int, **_: Any) -> Any:
+    """A school's list in a tracked ballot: the school, in the ballot's union."""
+    from kernel.errors import Refused
+    from members.access import Target
+
+    tracked = _tracked(tracked_ballot_id)
+    school = School.objects.select_related("district__region").filter(pk=school_id).first()
+    if school is None:
+        raise Refused("No such school.", hide=True)
+    return Target(place=school, union=tracked.union, obj=(tracked, school))
+
+
+def tracked_elector(request: Any, *, tracked_ballot_id: int, elector_id: int, **_: Any) -> Any:
+    """One elector's mark: their school, in the ballot's union."""
+    from kernel.errors import Refused
+    from members.access import Target
+
+    elector = (
+        Elector.objects.select_related("tracked_ballot__union", "school__district__region")
+        .filter(pk=elector_id, tracked_ballot_id=tracked_ballot_id)
+        .first()
+    )
+    if elector is None:
+        raise Refused("No such member in this ballot.", hide=True)
+    return Target(place=elector.school, union=elector.tracked_ballot.union, obj=elector)

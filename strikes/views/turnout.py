@@ -14,9 +14,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -25,10 +23,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from kernel.audit import contact_details_viewed
-from kernel.errors import DomainError
+from kernel.errors import DomainError, Refused
 from kernel.ratelimit import public_link
+from members.access import IN_UNION, refusal, requires, signed_in, token_access
 from members.models import Role
-from members.permissions import ALLOWED_KINDS, Action, Viewer, viewer_for
+from members.permissions import ALLOWED_KINDS, Action, Viewer
 from schools.models import District, Nation, Region, School
 from strikes.models import Ballot
 from strikes.models.turnout import Elector, TrackedBallot
@@ -154,22 +153,13 @@ def _place_query(place: Any) -> str:
     return f"?{key}={place.pk}"
 
 
-def _school_for_rep(viewer: Viewer, tracked: TrackedBallot, school_id: int) -> School:
-    school = get_object_or_404(School.objects.select_related("district__region"), pk=school_id)
-    if not viewer.may(Action.VIEW_ROSTER, school, union=tracked.union_id):
-        raise PermissionDenied(
-            "Only this school's rep and the district officer over it see who has voted here."
-        )
-    return school
-
-
 # --- Members --------------------------------------------------------------------------------
 
 
-@login_required
+@signed_in
 def turnout_home(request: HttpRequest) -> HttpResponse:
     """The ballots a person votes in (with "I've voted") or helps run (links to boards)."""
-    viewer = viewer_for(request.user)
+    viewer = request.viewer
     ballots = list(sel.tracked_ballots_for_viewer(viewer=viewer))
     member_ids = [m.pk for m in viewer.memberships]
     mine = {
@@ -197,15 +187,18 @@ def turnout_home(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@signed_in
 @require_POST
 def turnout_me(request: HttpRequest, tracked_ballot_id: int) -> HttpResponse:
     """A member's own "I've voted" (or "not yet", to undo a slip)."""
-    viewer = viewer_for(request.user)
+    viewer = request.viewer
     tracked = _tracked_for(viewer, tracked_ballot_id)
     elector = sel.elector_for_viewer(tracked_ballot=tracked, viewer=viewer)
     if elector is None:
-        raise PermissionDenied("You are not in this ballot's electorate.")
+        raise Refused(
+            "You are not on this ballot's list of members entitled to vote.",
+            next_step="If you should be, ask your workplace rep to check your membership record.",
+        )
     form = SelfMarkForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose “I've voted” or “Not yet”.")
@@ -227,6 +220,7 @@ def turnout_me(request: HttpRequest, tracked_ballot_id: int) -> HttpResponse:
     return redirect("strikes:turnout-home")
 
 
+@token_access()  # the view reads and checks the signed token itself
 @never_cache
 @public_link()  # a secret link: reads and the POST count against the public limits
 def turnout_link(request: HttpRequest, token: str) -> HttpResponse:
@@ -286,13 +280,24 @@ def _link_problem(request: HttpRequest, title: str, text: str, status: int) -> H
 # --- Reps: the school's list, marks and chase -----------------------------------------------
 
 
-@login_required
+ROSTER_ONLY = (
+    "Only the school's workplace rep and its district officer see who has voted there.",
+    "If you are the rep, ask your district office to add your rep role.",
+)
+
+
+@requires(
+    Action.VIEW_ROSTER,
+    place=sel.tracked_school,
+    gate=True,
+    reveal=IN_UNION,
+    message=ROSTER_ONLY[0],
+    next_step=ROSTER_ONLY[1],
+)
 def turnout_school(request: HttpRequest, tracked_ballot_id: int, school_id: int) -> HttpResponse:
     """A school's electorate for its rep: not yet voted first, with preferred contact (each view
     logged), then voted and excluded; mark buttons; "message everyone not yet voted"."""
-    viewer = viewer_for(request.user)
-    tracked = _tracked_for(viewer, tracked_ballot_id)
-    school = _school_for_rep(viewer, tracked, school_id)
+    tracked, school = request.target.obj
     return _school_page(request, tracked, school)
 
 
@@ -302,7 +307,7 @@ def _school_page(
     electors = sel.school_electors(tracked_ballot=tracked, school=school)
     not_yet = [e for e in electors if e.status == Elector.Status.NOT_YET]
     done = [e for e in electors if e.status != Elector.Status.NOT_YET]
-    board = sel.turnout_board(tracked_ballot=tracked, viewer=viewer_for(request.user), place=school)
+    board = sel.turnout_board(tracked_ballot=tracked, viewer=request.viewer, place=school)
     contact_details_viewed(actor=request.user, page="strikes:turnout-school", count=len(not_yet))
     template = "strikes/turnout/school.html"
     if request.htmx:
@@ -323,19 +328,18 @@ def _school_page(
     )
 
 
-@login_required
+@requires(
+    Action.VIEW_ROSTER,
+    place=sel.tracked_elector,
+    gate=True,
+    reveal=IN_UNION,
+    message=ROSTER_ONLY[0],
+    next_step=ROSTER_ONLY[1],
+)
 @require_POST
 def turnout_mark(request: HttpRequest, tracked_ballot_id: int, elector_id: int) -> HttpResponse:
-    viewer = viewer_for(request.user)
-    tracked = _tracked_for(viewer, tracked_ballot_id)
-    elector = get_object_or_404(
-        Elector.objects.select_related("school__district__region"),
-        pk=elector_id,
-        tracked_ballot=tracked,
-    )
-    school = elector.school
-    if not viewer.may(Action.VIEW_ROSTER, school, union=tracked.union_id):
-        raise PermissionDenied("Only this school's rep and its district officer mark members.")
+    elector = request.target.obj
+    tracked, school = elector.tracked_ballot, elector.school
     form = MarkForm(request.POST)
     status = 200
     if not form.is_valid():
@@ -358,12 +362,17 @@ def turnout_mark(request: HttpRequest, tracked_ballot_id: int, elector_id: int) 
     return redirect("strikes:turnout-school", tracked.pk, school.pk)
 
 
-@login_required
+@requires(
+    Action.VIEW_ROSTER,
+    place=sel.tracked_school,
+    gate=True,
+    reveal=IN_UNION,
+    message=ROSTER_ONLY[0],
+    next_step=ROSTER_ONLY[1],
+)
 @require_POST
 def turnout_chase(request: HttpRequest, tracked_ballot_id: int, school_id: int) -> HttpResponse:
-    viewer = viewer_for(request.user)
-    tracked = _tracked_for(viewer, tracked_ballot_id)
-    school = _school_for_rep(viewer, tracked, school_id)
+    tracked, school = request.target.obj
     try:
         queued = svc.turnout_chase_send(
             tracked_ballot=tracked, school=school, acting_user=request.user
@@ -389,21 +398,32 @@ def turnout_chase(request: HttpRequest, tracked_ballot_id: int, school_id: int) 
 # --- Boards ---------------------------------------------------------------------------------
 
 
-@login_required
-def turnout_board(request: HttpRequest, tracked_ballot_id: int) -> HttpResponse:
-    viewer = viewer_for(request.user)
-    tracked = _tracked_for(viewer, tracked_ballot_id)
+def board_area(request: HttpRequest, *, tracked_ballot_id: int, **_: Any) -> Any:
+    """The board's place from the querystring (none: the viewer's own place, or the union)."""
+    from members.access import Target
+
+    tracked = sel._tracked(tracked_ballot_id)
     form = BoardForm(request.GET)
     if not form.is_valid():
-        raise Http404("No such place.")
+        raise Refused("No such place.", hide=True)
     place = _place_from(form.cleaned_data)
-    if not viewer.roles_in(tracked.union_id, ALLOWED_KINDS[Action.VIEW_DASHBOARD]):
-        raise PermissionDenied("Turnout boards are for reps and union officers.")
     places_asked = any(form.cleaned_data.get(k) for k in ("nation", "region", "district", "school"))
     if place is None and not places_asked:
-        place = sel.board_default_place(viewer, tracked.union_id)
-    if not viewer.may(Action.VIEW_DASHBOARD, place, union=tracked.union_id):
-        raise PermissionDenied("This board is outside your area.")
+        place = sel.board_default_place(request.viewer, tracked.union_id)
+    return Target(place=place, union=tracked.union, obj=(tracked, form))
+
+
+@requires(
+    Action.VIEW_DASHBOARD,
+    place=board_area,
+    gate=True,
+    reveal=IN_UNION,
+    message="Turnout boards are for workplace reps and union officers, each for their own area.",
+)
+def turnout_board(request: HttpRequest, tracked_ballot_id: int) -> HttpResponse:
+    viewer = request.viewer
+    tracked, form = request.target.obj
+    place = request.target.place
     board = sel.turnout_board(tracked_ballot=tracked, viewer=viewer, place=place)
     child_param = {"nation": "nation", "region": "region", "district": "district"}.get(
         board.child_level or "", "school"
@@ -450,12 +470,15 @@ def turnout_board(request: HttpRequest, tracked_ballot_id: int) -> HttpResponse:
 # --- National: official figures and tracking ------------------------------------------------
 
 
-@login_required
+@requires(
+    Action.PLAN,
+    place=sel.tracked_union,
+    gate=True,
+    reveal=IN_UNION,
+    message="The scrutineer's figures are entered by a national organiser.",
+)
 def turnout_official(request: HttpRequest, tracked_ballot_id: int) -> HttpResponse:
-    viewer = viewer_for(request.user)
-    tracked = _tracked_for(viewer, tracked_ballot_id)
-    if not viewer.may(Action.PLAN, None, union=tracked.union_id):
-        raise PermissionDenied("The scrutineer's figures are entered by a national organiser.")
+    tracked = request.target.obj
     form = OfficialForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         school = None
@@ -487,12 +510,12 @@ def turnout_official(request: HttpRequest, tracked_ballot_id: int) -> HttpRespon
     )
 
 
-@login_required
+@requires(Action.PLAN, message="A national organiser starts tracking a ballot.")
 def turnout_new(request: HttpRequest) -> HttpResponse:
-    viewer = viewer_for(request.user)
+    viewer = request.viewer
     roles = [r for r in viewer.roles if r.kind == Role.Kind.NATIONAL_ORGANISER]
     if not roles:
-        raise PermissionDenied("A national organiser starts tracking a ballot.")
+        raise refusal(Action.PLAN, message="A national organiser starts tracking a ballot.")
     union = roles[0].union
     form = TrackForm(request.POST or None, union_id=union.pk)
     if request.method == "POST" and form.is_valid():

@@ -377,17 +377,17 @@ def test_refused_the_list_and_the_marks(client, known, who):
         "other_union": other,
         "district2": k.district2,
     }[who]
-    expected = 404 if who == "other_union" else 403
+    expected = {403, 404} if who == "other_union" else {403}
     client.force_login(user)
     target = k.elector(k.people[w.s1.pk][3])
     page = client.get(reverse("strikes:turnout-school", args=[k.tracked.pk, w.s1.pk]))
-    assert page.status_code == expected
+    assert page.status_code in expected
     mark = client.post(
         reverse("strikes:turnout-mark", args=[k.tracked.pk, target.pk]), {"status": "voted"}
     )
-    assert mark.status_code == expected
+    assert mark.status_code in expected
     chase = client.post(reverse("strikes:turnout-chase", args=[k.tracked.pk, w.s1.pk]))
-    assert chase.status_code == expected
+    assert chase.status_code in expected
     assert k.elector(k.people[w.s1.pk][3]).status == "not_yet"
     assert not Notification.objects.filter(kind=Notification.Kind.TURNOUT).exists()
     assert k.people[w.s1.pk][3].user.email not in page.content.decode()
