@@ -32,7 +32,7 @@ def unmark(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("strikes", "0005_signup_is_walk_up"),
+        ("strikes", "0006_signup_is_walk_up"),
     ]
 
     operations = [migrations.RunPython(mark, unmark)]

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('schools', '0001_initial'),
-        ('strikes', '0006_mark_walk_ups'),
+        ('strikes', '0007_mark_walk_ups'),
     ]
 
     operations = [

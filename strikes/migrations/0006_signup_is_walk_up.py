@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('strikes', '0004_public_pages_and_support_messages'),
+        ('strikes', '0005_turnout_tracking'),
     ]
 
     operations = [
