@@ -9,12 +9,15 @@ built only from the other union's *published* day pages.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, Max, Min, Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 
 from kernel.errors import Refused
 from members.access import ANYWHERE, Target
@@ -128,6 +131,14 @@ class PublicLine:
     ends: dt.datetime | None = None
     pickets: int | None = None  # only when the organiser shows counts
     supporters: int | None = None
+    url: str = ""  # its supporter rota
+
+    @property
+    def hours(self) -> str:
+        """First shift to last, London time ("07:30–09:30"); empty when no shift is set."""
+        if self.starts is None or self.ends is None:
+            return ""
+        return f"{timezone.localtime(self.starts):%H:%M}–{timezone.localtime(self.ends):%H:%M}"
 
 
 @dataclass
@@ -138,7 +149,8 @@ class PublicSchool:
     postcode: str
     district: str
     lines: list[PublicLine] = field(default_factory=list)
-    messages: int = 0
+    url: str = ""  # its page that day
+    support_url: str = ""  # the form for a message to it
 
 
 def public_day_schools(
@@ -167,6 +179,13 @@ def public_day_schools(
     }
     if not schools:
         return []
+    # One reverse() per kind of link, not one per school: a district can have 600 schools.
+    school_prefix = reverse("strikes:public-day-school", args=[day.pk, 0])[:-2]
+    rota_prefix = reverse("strikes:line-public", args=["x"])[:-2]
+    support = reverse("strikes:support-send", args=[day.dispute_id]) + f"?day={day.pk}&school="
+    for school in schools.values():
+        school.url = f"{school_prefix}{school.school_id}/"
+        school.support_url = f"{support}{school.school_id}"
     lines = list(
         PicketLine.objects.filter(strike_day=day, school_id__in=list(schools))
         .annotate(
@@ -182,6 +201,7 @@ def public_day_schools(
                 entrance=line.entrance.name,
                 site=line.entrance.site.name,
                 token=line.public_token,
+                url=f"{rota_prefix}{line.public_token}/",
                 starts=line.starts,
                 ends=line.ends,
                 pickets=line.pickets_signed_up if show_counts else None,
@@ -234,6 +254,7 @@ def public_map_data(*, day: StrikeDay) -> dict[str, Any]:
     with_line = set(
         Shift.objects.filter(picket_line__strike_day=day, cancelled_at__isnull=True)
         .values_list("picket_line__school_id", flat=True)
+        .order_by()  # no default ordering: DISTINCT on the school alone
         .distinct()
     )
     rows = CalledOutSchool.objects.filter(strike_day=day, cancelled_at__isnull=True).values_list(
@@ -306,6 +327,22 @@ def joint_days(
         )
         for r in rows
     ]
+
+
+# --- The shared cache of rendered public pages ---------------------------------------------
+
+PUBLIC_VERSION_KEY = "public-pages:version"
+
+
+def public_cache_key(full_path: str) -> str:
+    """The cache key of a rendered public page: its address, under the current version (which
+    ``strikes.services.public`` moves on at every publish, unpublish and moderation)."""
+    version = cache.get(PUBLIC_VERSION_KEY)
+    if version is None:
+        cache.add(PUBLIC_VERSION_KEY, 1, None)
+        version = cache.get(PUBLIC_VERSION_KEY) or 1
+    digest = hashlib.sha1(full_path.encode(), usedforsecurity=False).hexdigest()
+    return f"public-pages:{version}:{digest}"
 
 
 # --- For the union's own people --------------------------------------------------------------

@@ -14,6 +14,7 @@ import re
 import unicodedata
 from typing import Any
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -24,6 +25,7 @@ from members.permissions import OFFICER_KINDS, Action, viewer_for
 from schools.models import School
 from strikes.models import CalledOutSchool, Dispute, PublicPage, StrikeDay, SupportMessage
 from strikes.models.public import ABOUT_MAX, MESSAGE_MAX
+from strikes.selectors.public import PUBLIC_VERSION_KEY
 
 # A message longer than this is held back with a flag for the moderator (all wait anyway).
 LONG_MESSAGE = 600
@@ -34,6 +36,21 @@ LINK_RE = re.compile(
 
 
 # --- Publishing ------------------------------------------------------------------------------
+
+
+def _public_pages_changed() -> None:
+    """Every cached public page is out of date: move the version on (strikes.selectors.public.
+    public_cache_key), now and again once the change commits, so that a page rendered from the
+    old rows in between is not kept either."""
+
+    def bump() -> None:
+        try:
+            cache.incr(PUBLIC_VERSION_KEY)
+        except ValueError:  # no version yet (or the cache was emptied): start one
+            cache.add(PUBLIC_VERSION_KEY, 1, None)
+
+    bump()
+    transaction.on_commit(bump)
 
 
 def _require_cover(acting_user: Any, union_id: int, schools: Any) -> None:
@@ -98,6 +115,7 @@ def public_page_publish(
     page.published_at = page.published_at or now
     page.updated_at = now
     page.save()
+    _public_pages_changed()
     audit_log(
         actor=acting_user,
         action="public_page.update" if was_published else "public_page.publish",
@@ -131,6 +149,7 @@ def public_page_unpublish(
     page.published_at = None
     page.updated_at = timezone.now()
     page.save(update_fields=["published_at", "updated_at"])
+    _public_pages_changed()
     audit_log(actor=acting_user, action="public_page.unpublish", obj=page)
     return page
 
@@ -248,6 +267,7 @@ def support_message_moderate(
     message.moderated_at = timezone.now()
     message.moderated_by = acting_user
     message.save(update_fields=["status", "moderated_at", "moderated_by"])
+    _public_pages_changed()
     audit_log(
         actor=acting_user,
         action=f"support_message.{'approve' if approve else 'reject'}",
@@ -274,5 +294,6 @@ def support_messages_retention(*, older_than_days: int = 0, today: dt.date | Non
         .update(contact="", contact_cleared_at=timezone.now())
     )
     if deleted or cleared:
+        _public_pages_changed()
         audit_log(actor=None, action="support_message.retention", deleted=deleted, cleared=cleared)
     return deleted + cleared

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -57,9 +58,20 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     @require_GET
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        response = view(request, *args, **kwargs)
+        # The rendered page is kept in the shared cache too, for as long as a proxy may keep
+        # it; publishing, unpublishing or moderating anything starts a new version at once.
+        key = sel.public_cache_key(request.get_full_path())
+        found = cache.get(key)
+        if found is not None:
+            content, content_type = found
+            response = HttpResponse(content, content_type=content_type)
+        else:
+            response = view(request, *args, **kwargs)
+            if response.status_code == 200:
+                cache.set(key, (response.content, response["Content-Type"]), PUBLIC_MAX_AGE)
         if response.status_code == 200:
             patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+            map_csp(response)
         return response
 
     wrapper.picketline_public = True  # type: ignore[attr-defined]

@@ -9,6 +9,7 @@ import json
 import random
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -31,6 +32,16 @@ SECRETS = [
     "Walter Walkingup",
     "contact-secret@example.com",
 ]
+
+
+@pytest.fixture(autouse=True)
+def _no_cached_pages():
+    """Rendered public pages are cached; ids are reused between tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
@@ -194,6 +205,22 @@ def test_public_day_page_query_count_does_not_grow(
         assert client.get(reverse("strikes:public-day", args=[day.pk])).status_code == 200
     with django_assert_max_num_queries(4):
         assert client.get(reverse("strikes:public-day-map", args=[day.pk])).status_code == 200
+    # Warm: both come from the shared cache, with no query at all.
+    with django_assert_max_num_queries(0):
+        assert client.get(reverse("strikes:public-day", args=[day.pk])).status_code == 200
+        assert client.get(reverse("strikes:public-day-map", args=[day.pk])).status_code == 200
+
+
+def test_a_cached_page_changes_at_once_when_a_message_is_approved(client, world, day, national):
+    publish(day, national)
+    url = reverse("strikes:public-day-school", args=[day.pk, world.s1.pk])
+    send(client, day, world.s1)
+    assert "We are with you" not in body(client.get(url))  # now cached
+    rep = f.RoleFactory(kind="rep", school=world.s1, union=world.union).user
+    svc.support_message_moderate(
+        message=SupportMessage.objects.get(), approve=True, acting_user=rep
+    )
+    assert "We are with you" in body(client.get(url))
 
 
 def test_a_big_day_lists_areas_then_a_districts_schools(client, world, day, national, settings):
@@ -247,6 +274,7 @@ def test_hardship_fund_link_only_when_the_union_gives_one(client, world, day, na
     assert "hardship fund" not in body(client.get(url))
     world.union.hardship_fund_url = "https://example.org/hardship"
     world.union.save()
+    cache.clear()  # a union's details are not a publication: the cached page lasts its minute
     assert "https://example.org/hardship" in body(client.get(url))
 
 
