@@ -75,7 +75,7 @@ class CheckInForm(forms.Form):
 
 class WalkUpForm(forms.Form):
     shift = forms.IntegerField(widget=forms.HiddenInput)
-    name = forms.CharField(label="Name", max_length=100)
+    name = forms.CharField(label="Name", max_length=100, strip=True)
     is_supporter = forms.BooleanField(label="Supporter, not a picket", required=False)
     nonce = NonceField()
 
@@ -160,6 +160,15 @@ class ReportForm(forms.ModelForm):
     def _post_clean(self) -> None:
         # The service builds and validates the row; the form only parses the input.
         pass
+
+    QUICK = ("nonce", "school_status", "pickets", "supporters")
+
+    def more_fields(self) -> list[forms.BoundField]:
+        """The fields folded under "More": a quick update needs only the status and counts."""
+        return [self[name] for name in self.fields if name not in self.QUICK]
+
+    def more_has_errors(self) -> bool:
+        return any(field.errors for field in self.more_fields())
 
     def service_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}

@@ -145,9 +145,18 @@ def rep_home_data(*, user: Any) -> list[SchoolDays]:
         r.school_id: SchoolDays(school=r.school, entrances=entrances.get(r.school_id, 0))
         for r in roles
     }
+    today = timezone.localdate()
+    today_shifts = []
     for c in called:
         c.lines = by_pair.get((c.strike_day_id, c.school_id), [])
+        c.is_today = c.strike_day.date == today
+        if c.is_today:
+            today_shifts += [shift for line in c.lines for shift in line.shifts.all()]
         out[c.school_id].days.append(c)
+    if today_shifts:  # strike morning: who is here at each shift, in one more query
+        presence = shift_presence(shift_ids=[shift.pk for shift in today_shifts])
+        for shift in today_shifts:
+            shift.presence = presence.get(shift.pk, Presence())
     return sorted(out.values(), key=lambda sd: sd.school.name)
 
 
@@ -160,28 +169,109 @@ def expected_signups(*, picket_line: PicketLine, viewer: Viewer) -> list[Shift]:
     return shifts_with_people(line_ids=[picket_line.pk]).get(picket_line.pk, [])
 
 
-def shifts_with_people(*, line_ids: list[int]) -> dict[int, list[Shift]]:
-    """Live shifts of these lines by line id, each with `.people` (signups not cancelled).
+def shifts_with_people(
+    *, line_ids: list[int], shift_id: int | None = None
+) -> dict[int, list[Shift]]:
+    """Live shifts of these lines by line id (only ``shift_id`` if given), each with `.people`
+    (signups not cancelled) and `.presence` (who is here).
 
     Two queries whatever the number of lines, shifts and people.
     """
+    live = Shift.objects.filter(picket_line_id__in=line_ids, cancelled_at__isnull=True)
+    if shift_id is not None:
+        live = live.filter(pk=shift_id)
     shifts = list(
-        Shift.objects.filter(picket_line_id__in=line_ids, cancelled_at__isnull=True)
-        .prefetch_related(
+        live.prefetch_related(
             Prefetch(
                 "signups",
                 queryset=Signup.objects.exclude(status=Signup.Status.CANCELLED)
                 .select_related("user", "supporter")
-                .order_by("status", "created_at", "id"),
+                # A stable order: a row stays where it is when its person is checked in.
+                .order_by("created_at", "id"),
                 to_attr="people",
             )
-        )
-        .order_by("starts_at")
+        ).order_by("starts_at")
     )
     out: dict[int, list[Shift]] = {}
     for shift in shifts:
+        _count_presence(shift)
         out.setdefault(shift.picket_line_id, []).append(shift)
     return out
+
+
+HERE = (Signup.Status.ARRIVED, Signup.Status.COMPLETED)
+NOT_BOOKED = (Signup.Status.CANCELLED, Signup.Status.WAITLISTED)
+
+
+@dataclass(frozen=True)
+class Presence:
+    """Who is at a shift: ``here`` of the ``booked`` people who signed up, plus walk-ups."""
+
+    booked: int = 0
+    here: int = 0
+    walk_ups: int = 0
+
+    @property
+    def total_here(self) -> int:
+        return self.here + self.walk_ups
+
+
+def _count_presence(shift: Shift) -> None:
+    """Set ``shift.presence`` from its prefetched ``people`` (no query)."""
+    booked = here = walk_ups = 0
+    for person in shift.people:
+        if person.is_walk_up:
+            walk_ups += person.status in HERE
+        elif person.status not in NOT_BOOKED:
+            booked += 1
+            here += person.status in HERE
+    shift.presence = Presence(booked=booked, here=here, walk_ups=walk_ups)
+
+
+def shift_presence(*, shift_ids: list[int]) -> dict[int, Presence]:
+    """``Presence`` for each of these shifts, in one query."""
+    signed = Q(user__isnull=False) | Q(supporter__isnull=False)
+    rows = (
+        Signup.objects.filter(shift_id__in=shift_ids)
+        .values("shift_id")
+        .annotate(
+            booked=Count("pk", filter=signed & ~Q(status__in=NOT_BOOKED)),
+            here=Count("pk", filter=signed & Q(status__in=HERE)),
+            walk_ups=Count("pk", filter=~signed & Q(status__in=HERE)),
+        )
+        .values_list("shift_id", "booked", "here", "walk_ups")
+    )
+    return {shift_id: Presence(b, h, w) for shift_id, b, h, w in rows}
+
+
+def _runs(viewer: Viewer, picket_line: PicketLine) -> bool:
+    union_id = picket_line.strike_day.dispute.union_id
+    return viewer.may(Action.RUN_LINE, picket_line.school, union=union_id)
+
+
+def shift_with_people(*, picket_line: PicketLine, shift_id: int, viewer: Viewer) -> Shift:
+    """One live shift of the line with ``people`` and ``presence``; a 404 for any other, and
+    unless the viewer may run the line."""
+    shift = None
+    if _runs(viewer, picket_line):
+        shift = shifts_with_people(line_ids=[picket_line.pk], shift_id=shift_id).get(picket_line.pk)
+    if not shift:
+        raise Refused("No such shift on this line.", hide=True)
+    return shift[0]
+
+
+def checked_in_counts(*, picket_line: PicketLine, viewer: Viewer) -> tuple[int, int]:
+    """(pickets, supporters) checked in at the line's live shifts, walk-ups included: what a
+    report starts from; nothing unless the viewer may run the line. One query."""
+    if not _runs(viewer, picket_line):
+        return 0, 0
+    counts = Signup.objects.filter(
+        shift__picket_line=picket_line, shift__cancelled_at__isnull=True, status__in=HERE
+    ).aggregate(
+        pickets=Count("pk", filter=Q(is_supporter=False)),
+        supporters=Count("pk", filter=Q(is_supporter=True)),
+    )
+    return counts["pickets"], counts["supporters"]
 
 
 def members_not_signed_up(*, strike_day: StrikeDay, school: School) -> QuerySet[Membership]:
@@ -323,4 +413,19 @@ def reports_for_line(*, picket_line: PicketLine) -> list[PicketReport]:
     """The line's reports, newest first."""
     return list(
         PicketReport.objects.filter(picket_line=picket_line).order_by("-reported_at", "-id")
+    )
+
+
+def school_strike_days(*, school: School, union_id: int) -> list[CalledOutSchool]:
+    """The school's coming strike days in the union, earliest first (for the member poster)."""
+    return list(
+        CalledOutSchool.objects.filter(
+            school=school,
+            cancelled_at__isnull=True,
+            strike_day__dispute__union_id=union_id,
+            strike_day__date__gte=timezone.localdate(),
+            strike_day__status=StrikeDay.Status.ANNOUNCED,
+        )
+        .select_related("strike_day")
+        .order_by("strike_day__date")[:20]
     )

@@ -372,6 +372,38 @@ def signup_check_in(*, signup: Signup, acting_user: Any) -> Signup:
 
 
 @transaction.atomic
+def signup_check_in_undo(*, signup: Signup, acting_user: Any) -> Signup:
+    """Take back a check-in tapped by mistake: the person is expected again.
+
+    A walk-up was only ever "here" (nobody booked a place for them), so undoing one removes
+    it. Undoing someone not checked in changes nothing, so a repeated tap is harmless. No
+    counter moves: an arrived picket and an expected one both hold their booked place.
+    """
+    signup = Signup.objects.select_for_update().get(pk=signup.pk)
+    if signup.status in EXPECTED:
+        return signup
+    if signup.status == Signup.Status.CANCELLED and signup.is_walk_up:
+        return signup
+    if signup.status != Signup.Status.ARRIVED:
+        raise DomainError(
+            f"Only a check-in can be undone; this person is {signup.get_status_display().lower()}.",
+            code="not_arrived",
+        )
+    now = timezone.now()
+    if signup.is_walk_up:
+        signup.status = Signup.Status.CANCELLED
+        action = "signup.walk_up_removed"
+    else:
+        signup.status = Signup.Status.REGISTERED
+        action = "signup.check_in_undone"
+    signup.arrived_at = None
+    signup.updated_at = now
+    signup.save(update_fields=["status", "arrived_at", "updated_at"])
+    audit_log(actor=acting_user, action=action, obj=signup)
+    return signup
+
+
+@transaction.atomic
 def signup_walk_up_add(
     *, shift: Shift, name: str, nonce: str, acting_user: Any, is_supporter: bool = False
 ) -> Signup:

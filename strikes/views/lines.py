@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import segno
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -11,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 from django_htmx.http import reswap, retarget
 
@@ -67,10 +69,12 @@ def rep_home(request: HttpRequest) -> HttpResponse:
             "This page is for workplace reps: it lists the schools you are rep for.",
             next_step="District officers run a school's lines from its page on the dashboard.",
         )
+    # Strike morning: today's lines come first, ready to check in and report.
+    today = [called for item in schools for called in item.days if called.is_today]
     return render(
         request,
         "strikes/lines/home.html",
-        {"schools": schools, "advised": _advised(), "advice": ADVICE},
+        {"schools": schools, "today": today, "advised": _advised(), "advice": ADVICE},
     )
 
 
@@ -333,6 +337,58 @@ def line_roster(request: HttpRequest, line_id: int) -> HttpResponse:
     )
 
 
+# --- Sharing a line ------------------------------------------------------------------------
+
+
+def _qr_svg(url: str) -> str:
+    # Our own markup, made on our server from our own URL: safe to mark safe.
+    return mark_safe(segno.make(url, error="m").svg_inline(scale=6))
+
+
+@runs(line_place)
+def line_share(request: HttpRequest, line_id: int) -> HttpResponse:
+    """The line's public supporter link to copy or share, and the posters to print."""
+    line = request.target.obj
+    return render(
+        request,
+        "strikes/lines/share.html",
+        {
+            "line": line,
+            "public_url": request.build_absolute_uri(
+                reverse("strikes:line-public", args=[line.public_token])
+            ),
+            "poster_url": reverse("strikes:line-poster", args=[line.public_token]),
+            "member_poster_url": reverse(
+                "strikes:school-member-poster", args=[line.strike_day_id, line.school_id]
+            ),
+        },
+    )
+
+
+@runs(called_out_place)
+def school_member_poster(request: HttpRequest, strike_day_id: int, school_id: int) -> HttpResponse:
+    """A poster for the staffroom: the school's strike days and a code to sign up. It names no
+    one; the link leads members to sign in and choose a shift."""
+    called = request.target.obj
+    url = request.build_absolute_uri(
+        reverse("strikes:my-strike-days") + f"?school={called.school_id}"
+    )
+    return render(
+        request,
+        "strikes/lines/member_poster.html",
+        {
+            "school": called.school,
+            "union": called.strike_day.dispute.union,
+            "days": sel.school_strike_days(
+                school=called.school, union_id=called.strike_day.dispute.union_id
+            ),
+            "url": url,
+            "qr_svg": _qr_svg(url),
+            "back_url": reverse("strikes:rep-day", args=[strike_day_id, school_id]),
+        },
+    )
+
+
 # --- On the day ----------------------------------------------------------------------------
 
 
@@ -340,66 +396,139 @@ def _check_in_context(request: HttpRequest, line: PicketLine) -> dict[str, Any]:
     shifts = sel.expected_signups(picket_line=line, viewer=request.viewer)
     now = timezone.now()
     for shift in shifts:
-        shift.walk_up_nonce = new_nonce()
-        shift.has_ended = shift.ends_at <= now
-    return {"line": line, "shifts": shifts, "nonce": new_nonce()}
+        _ready(shift, now=now)
+    return {"line": line, "shifts": shifts}
+
+
+def _ready(shift: Any, *, now: Any = None) -> Any:
+    """Give a shift and its rows what their forms need: a fresh nonce for each."""
+    shift.walk_up_nonce = new_nonce()
+    shift.has_ended = shift.ends_at <= (now or timezone.now())
+    for person in shift.people:
+        person.nonce_for_form = new_nonce()
+    return shift
+
+
+CHECK_IN_TEMPLATE = "strikes/lines/check_in.html"
+
+
+def _check_in_partial(request: HttpRequest, line: PicketLine, **context: Any) -> HttpResponse:
+    """The rows an htmx tap changed, and the shift's count swapped in out of band."""
+    html = "".join(
+        render_to_string(f"{CHECK_IN_TEMPLATE}#{name}", {"line": line, **context}, request=request)
+        for name in context.pop("parts")
+    )
+    return HttpResponse(html)
 
 
 @runs(line_place)
 def line_check_in(request: HttpRequest, line_id: int) -> HttpResponse:
+    """Strike morning at one entrance: who is expected, who is here, walk-ups.
+
+    Every action is a real form (it works without JavaScript: POST, then back to the row's
+    anchor); with htmx each tap answers with just the row it changed and the shift's count."""
     line = request.target.obj
     url = reverse("strikes:line-check-in", args=[line.pk])
-    if request.method == "POST":
-        action = request.POST.get("action")
-        try:
-            if action == "arrived":
-                form = CheckInForm(request.POST)
-                if not form.is_valid():
-                    raise DomainError("Choose someone to check in.", code="bad_form")
-                signup = sel.signup_on_line(picket_line=line, signup_id=form.cleaned_data["signup"])
-                signup = svc.signup_check_in(signup=signup, acting_user=request.user)
-                if request.htmx:
-                    signup = sel.signup_on_line(picket_line=line, signup_id=signup.pk)
-                    return render(
-                        request,
-                        "strikes/lines/check_in.html#signup-row",
-                        {"line": line, "person": signup, "nonce": new_nonce()},
-                    )
-                messages.success(request, "Checked in.")
-            elif action == "walk_up":
-                form = WalkUpForm(request.POST)
-                if not form.is_valid():
-                    raise DomainError("Write the person's name to add them.", code="bad_form")
-                shift = sel.shift_on_line(
-                    picket_line=line, shift_id=form.cleaned_data["shift"], live=True
-                )
-                signup = svc.signup_walk_up_add(
-                    shift=shift,
-                    name=form.cleaned_data["name"],
-                    nonce=form.cleaned_data["nonce"],
-                    is_supporter=form.cleaned_data["is_supporter"],
-                    acting_user=request.user,
-                )
-                messages.success(request, f"{signup.walk_up_name} added and checked in.")
-            elif action == "no_show":
-                form = NoShowForm(request.POST)
-                if not form.is_valid():
-                    raise DomainError("Choose a shift.", code="bad_form")
-                shift = sel.shift_on_line(picket_line=line, shift_id=form.cleaned_data["shift"])
-                count = svc.shift_mark_no_shows(shift=shift, acting_user=request.user)
-                messages.success(request, f"{count} marked as not coming.")
-            else:
-                raise DomainError(
-                    "Something was missing from the form; try again.", code="bad_form"
-                )
-        except Refused:
-            raise  # not a form problem: the one handler answers it (a 404 here)
-        except DomainError as exc:
+    if request.method != "POST":
+        return render(request, CHECK_IN_TEMPLATE, _check_in_context(request, line))
+    action = request.POST.get("action")
+    anchor = ""
+    try:
+        if action in ("arrived", "undo"):
+            form = CheckInForm(request.POST)
+            if not form.is_valid():
+                raise DomainError("Choose someone to check in.", code="bad_form")
+            signup = sel.signup_on_line(picket_line=line, signup_id=form.cleaned_data["signup"])
+            service = svc.signup_check_in if action == "arrived" else svc.signup_check_in_undo
+            signup = service(signup=signup, acting_user=request.user)
+            anchor = f"#signup-{signup.pk}"
             if request.htmx:
-                return HttpResponse(exc.message, status=409)
-            messages.error(request, exc.message)
-        return redirect(url)
-    return render(request, "strikes/lines/check_in.html", _check_in_context(request, line))
+                shift = _ready(
+                    sel.shift_with_people(
+                        picket_line=line, shift_id=signup.shift_id, viewer=request.viewer
+                    )
+                )
+                person = next((p for p in shift.people if p.pk == signup.pk), None)
+                if person is None:  # an undone walk-up: its row goes
+                    return _check_in_partial(
+                        request, line, shift=shift, gone=signup.pk, parts=["gone", "presence"]
+                    )
+                return _check_in_partial(
+                    request, line, shift=shift, person=person, parts=["signup-row", "presence"]
+                )
+            if action == "arrived":
+                messages.success(request, f"{_name(signup)} checked in.")
+            else:
+                messages.info(request, f"Check-in of {_name(signup)} undone.")
+        elif action == "walk_up":
+            form = WalkUpForm(request.POST)
+            if not form.is_valid():
+                raise DomainError("Write the person's name to add them.", code="bad_form")
+            shift = sel.shift_on_line(
+                picket_line=line, shift_id=form.cleaned_data["shift"], live=True
+            )
+            signup = svc.signup_walk_up_add(
+                shift=shift,
+                name=form.cleaned_data["name"],
+                nonce=form.cleaned_data["nonce"],
+                is_supporter=form.cleaned_data["is_supporter"],
+                acting_user=request.user,
+            )
+            anchor = f"#shift-{shift.pk}"
+            if request.htmx:
+                shift = _ready(
+                    sel.shift_with_people(
+                        picket_line=line, shift_id=shift.pk, viewer=request.viewer
+                    )
+                )
+                return _check_in_partial(
+                    request, line, shift=shift, parts=["people", "presence", "walk-up"]
+                )
+            messages.success(request, f"{signup.walk_up_name} added and checked in.")
+        elif action == "no_show":
+            form = NoShowForm(request.POST)
+            if not form.is_valid():
+                raise DomainError("Choose a shift.", code="bad_form")
+            shift = sel.shift_on_line(picket_line=line, shift_id=form.cleaned_data["shift"])
+            count = svc.shift_mark_no_shows(shift=shift, acting_user=request.user)
+            anchor = f"#shift-{shift.pk}"
+            messages.success(request, f"{count} marked as not coming.")
+        else:
+            raise DomainError("Something was missing from the form; try again.", code="bad_form")
+    except Refused:
+        raise  # not a form problem: the one handler answers it (a 404 here)
+    except DomainError as exc:
+        if request.htmx:
+            return HttpResponse(exc.message, status=409)
+        messages.error(request, exc.message)
+    return redirect(url + anchor)
+
+
+def _name(signup: Any) -> str:
+    if signup.user_id:
+        return signup.user.display_name
+    if signup.supporter_id:
+        return signup.supporter.name
+    return signup.walk_up_name
+
+
+def _report_form(
+    request: HttpRequest, line: PicketLine, *, status: str | None = None
+) -> ReportForm:
+    """A fresh report form (new nonce) starting from who is checked in now and the status
+    last reported, so a quick update is: choose the status, send."""
+    pickets, supporters = sel.checked_in_counts(picket_line=line, viewer=request.viewer)
+    if status is None:
+        latest = line.latest_report
+        status = latest.school_status if latest is not None else "unknown"
+    return ReportForm(
+        initial={
+            "nonce": new_nonce(),
+            "school_status": status,
+            "pickets": pickets,
+            "supporters": supporters,
+        }
+    )
 
 
 @runs(line_place)
@@ -422,7 +551,7 @@ def line_report(request: HttpRequest, line_id: int) -> HttpResponse:
                 sent = f"Report sent at {timezone.localtime(report.reported_at):%H:%M}"
                 if request.htmx:
                     # The timeline, and a fresh form (new nonce) swapped in out of band.
-                    fresh = ReportForm(initial={"nonce": new_nonce(), "school_status": "unknown"})
+                    fresh = _report_form(request, line, status=report.school_status)
                     timeline = render_to_string(
                         "strikes/lines/report.html#timeline",
                         {"line": line, "reports": _reports(line), "sent": sent},
@@ -435,14 +564,14 @@ def line_report(request: HttpRequest, line_id: int) -> HttpResponse:
                     )
                     return HttpResponse(timeline + form_html)
                 messages.success(request, sent)
-                return redirect(url)
+                return redirect(url + "#timeline")
         if request.htmx:
             response = render(
                 request, "strikes/lines/report.html#report-form", {"line": line, "form": form}
             )
             return reswap(retarget(response, "#report-form"), "outerHTML")
     else:
-        form = ReportForm(initial={"nonce": new_nonce(), "school_status": "unknown"})
+        form = _report_form(request, line)
     return render(
         request,
         "strikes/lines/report.html",
@@ -470,4 +599,10 @@ urlpatterns = [
     path("line/<int:line_id>/roster/", line_roster, name="line-roster"),
     path("line/<int:line_id>/check-in/", line_check_in, name="line-check-in"),
     path("line/<int:line_id>/report/", line_report, name="line-report"),
+    path("line/<int:line_id>/share/", line_share, name="line-share"),
+    path(
+        "rep/day/<int:strike_day_id>/school/<int:school_id>/member-poster/",
+        school_member_poster,
+        name="school-member-poster",
+    ),
 ]

@@ -41,15 +41,14 @@ def test_rep_sets_up_shifts_checks_in_and_reports(
     page.goto(live_server.url + reverse("strikes:line-check-in", args=[line.pk]))
     for person in ("Ann Picket", "Bob Picket"):
         row = page.locator("li.person", has_text=person)
-        row.get_by_role("button", name="Arrived").click()
-        expect(page.locator("li.person", has_text=person).locator(".badge.ok")).to_have_text(
-            "Arrived"
-        )
+        row.get_by_role("button", name="Check in").click()
+        expect(page.locator("li.person", has_text=person).locator(".state")).to_have_text("Here")
     assert Signup.objects.filter(shift=first, status="arrived").count() == 2
     section = page.locator(f"#shift-{first.pk}")
     section.get_by_label("Add a walk-up").fill("Sam Walker")
     section.get_by_role("button", name="Add and check in").click()
-    expect(page.get_by_text("Sam Walker added and checked in.")).to_be_visible()
+    expect(section.locator("li.person", has_text="Sam Walker")).to_be_visible()
+    expect(section.locator(".presence")).to_have_text("2 of 2 here (+1 walk-up)")
 
     # Two reports; the timeline shows both, newest first.
     page.goto(live_server.url + reverse("strikes:line-report", args=[line.pk]))

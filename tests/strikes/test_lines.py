@@ -84,6 +84,8 @@ def rep_urls(s) -> list[tuple[str, str]]:
         ("post", reverse("strikes:line-check-in", args=[line.pk])),
         ("get", reverse("strikes:line-report", args=[line.pk])),
         ("post", reverse("strikes:line-report", args=[line.pk])),
+        ("get", reverse("strikes:line-share", args=[line.pk])),
+        ("get", reverse("strikes:school-member-poster", args=[s.day.pk, s.w.s1.pk])),
     ]
 
 
@@ -464,7 +466,7 @@ def test_check_in_htmx_swaps_the_row(client, day_of):
     )
     html = response.content.decode()
     assert response.status_code == 200
-    assert f'id="signup-{day_of.b.pk}"' in html and "Arrived" in html and "<html" not in html
+    assert f'id="signup-{day_of.b.pk}"' in html and "Here" in html and "<html" not in html
 
 
 def test_check_in_refuses_a_signup_from_another_line(client, day_of):
