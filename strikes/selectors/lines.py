@@ -429,3 +429,50 @@ def school_strike_days(*, school: School, union_id: int) -> list[CalledOutSchool
         .select_related("strike_day")
         .order_by("strike_day__date")[:20]
     )
+
+
+def shift_warnings(
+    *, strike_day: StrikeDay, school: School, advised: int, advice: str
+) -> list[str]:
+    """Plain-English warnings about the school's live shifts that day (never refusals):
+    shifts at one entrance that overlap, and places at one entrance at one time above the
+    ``advised`` number of pickets. One query."""
+    shifts = (
+        Shift.objects.filter(
+            picket_line__strike_day=strike_day,
+            picket_line__school=school,
+            cancelled_at__isnull=True,
+        )
+        .select_related("picket_line__entrance")
+        .order_by("picket_line_id", "starts_at", "pk")
+    )
+    by_line: dict[int, list[Shift]] = {}
+    for shift in shifts:
+        by_line.setdefault(shift.picket_line_id, []).append(shift)
+    overlaps: list[str] = []
+    crowded: list[str] = []
+    for line_shifts in by_line.values():
+        entrance = line_shifts[0].picket_line.entrance.name
+        for i, shift in enumerate(line_shifts):
+            for other in line_shifts[i + 1 :]:
+                if other.starts_at < shift.ends_at:
+                    overlaps.append(f"{shift} and {other} at {entrance}")
+            # Places at once, at this shift's start (the busiest moment starts some shift).
+            at_once = sum(
+                o.capacity for o in line_shifts if o.starts_at <= shift.starts_at < o.ends_at
+            )
+            if at_once > advised and entrance not in crowded:
+                crowded.append(entrance)
+    warnings = []
+    if overlaps:
+        more = " and more" if len(overlaps) > 5 else ""
+        warnings.append(
+            f"These shifts overlap: {'; '.join(overlaps[:5])}{more}. Both were kept; change "
+            "or remove one if that was a mistake."
+        )
+    if crowded:
+        warnings.append(
+            f"More than {advised} places at once at {', '.join(crowded[:5])}. {advice} "
+            "This is allowed; it is only a warning."
+        )
+    return warnings

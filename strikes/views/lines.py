@@ -95,7 +95,12 @@ def rep_day(request: HttpRequest, strike_day_id: int, school_id: int) -> HttpRes
     """The rep's set-up page for one school's strike day: shifts by entrance (folded beyond
     ``INLINE_SHIFTS``: one line opens at a time) and a searchable, paged list of the members
     not signed up with one action that nudges them all."""
-    called = request.target.obj
+    return _rep_day_page(request, request.target.obj)
+
+
+def _rep_day_page(
+    request: HttpRequest, called: Any, pattern_form: PatternForm | None = None
+) -> HttpResponse:
     day, school = called.strike_day, called.school
     query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     page = _small_int(request.GET.get("page", ""), 1)
@@ -141,11 +146,37 @@ def rep_day(request: HttpRequest, strike_day_id: int, school_id: int) -> HttpRes
             "nudges": sel.nudge_page(
                 strike_day=day, school=school, viewer=request.viewer, query=query, page=page
             ),
-            "pattern_form": PatternForm(),
+            "pattern_form": pattern_form or PatternForm(),
             "support": public_sel.support_for_rep_day(strike_day=day, school=school),
         }
     )
-    return render(request, "strikes/lines/day.html", context)
+    status = 400 if pattern_form is not None and pattern_form.errors else 200
+    return render(request, "strikes/lines/day.html", context, status=status)
+
+
+#: Which field a shift service's refusal belongs beside.
+ERROR_FIELDS = {
+    "bad_times": "slots",
+    "bad_time": "slots",
+    "empty_pattern": "slots",
+    "bad_capacity": "capacity",
+    "bad_minimum": "minimum_wanted",
+}
+
+
+def _add_service_error(form: Any, exc: DomainError, **fields: str) -> None:
+    """Put a service's refusal beside the field it is about (or above the form)."""
+    name = {**ERROR_FIELDS, **fields}.get(exc.code)
+    form.add_error(name if name in form.fields else None, exc.message)
+
+
+def _warn_about_shifts(request: HttpRequest, *, strike_day: Any, school: Any) -> None:
+    """Warnings that never block: shifts that overlap at an entrance, and more pickets at one
+    entrance at once than the Code of Practice advises."""
+    for warning in sel.shift_warnings(
+        strike_day=strike_day, school=school, advised=_advised(), advice=ADVICE
+    ):
+        messages.warning(request, warning)
 
 
 @runs(called_out_place)
@@ -154,30 +185,29 @@ def rep_pattern(request: HttpRequest, strike_day_id: int, school_id: int) -> Htt
     called = request.target.obj
     form = PatternForm(request.POST)
     url = reverse("strikes:rep-day", args=[strike_day_id, school_id])
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return redirect(url)
-    try:
-        made = svc.shifts_create_from_pattern(
-            strike_day=called.strike_day,
-            school=called.school,
-            pattern=form.cleaned_data["slots"],
-            capacity=form.cleaned_data["capacity"],
-            minimum_wanted=form.cleaned_data["minimum_wanted"],
-            acting_user=request.user,
-        )
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return redirect(url)
-    if made:
-        messages.success(request, f"{len(made)} shifts added.")
-    else:
-        messages.info(request, "Those shifts already exist at every entrance; nothing added.")
-    if form.cleaned_data["capacity"] > _advised():
-        messages.warning(request, ADVICE)
-    return redirect(url)
+    if form.is_valid():
+        try:
+            made = svc.shifts_create_from_pattern(
+                strike_day=called.strike_day,
+                school=called.school,
+                pattern=form.cleaned_data["slots"],
+                capacity=form.cleaned_data["capacity"],
+                minimum_wanted=form.cleaned_data["minimum_wanted"],
+                acting_user=request.user,
+            )
+        except DomainError as exc:
+            _add_service_error(form, exc)
+        else:
+            if made:
+                messages.success(request, f"{len(made)} shifts added.")
+            else:
+                messages.info(
+                    request, "Those shifts already exist at every entrance; nothing added."
+                )
+            _warn_about_shifts(request, strike_day=called.strike_day, school=called.school)
+            return redirect(url)
+    # What was typed stays, each error beside its field.
+    return _rep_day_page(request, called, pattern_form=form)
 
 
 @runs(called_out_place)
@@ -238,11 +268,12 @@ def shift_edit(request: HttpRequest, shift_id: int) -> HttpResponse:
             try:
                 shift = svc.shift_update(shift=shift, acting_user=request.user, **form.cleaned_data)
             except DomainError as exc:
-                form.add_error(None, exc.message)
+                _add_service_error(
+                    form, exc, bad_times="ends_at", below_booked="capacity", removed=""
+                )
             else:
                 messages.success(request, f"Shift {shift} saved.")
-                if shift.capacity > _advised():
-                    messages.warning(request, ADVICE)
+                _warn_about_shifts(request, strike_day=line.strike_day, school=line.school)
                 return redirect(_day_url(line))
     else:
         form = ShiftForm(
@@ -342,7 +373,7 @@ def line_roster(request: HttpRequest, line_id: int) -> HttpResponse:
 
 def _qr_svg(url: str) -> str:
     # Our own markup, made on our server from our own URL: safe to mark safe.
-    return mark_safe(segno.make(url, error="m").svg_inline(scale=6))
+    return mark_safe(segno.make(url, error="m").svg_inline(scale=6, omitsize=True))
 
 
 @runs(line_place)

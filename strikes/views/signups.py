@@ -192,7 +192,7 @@ def line_poster(request: HttpRequest, token: str) -> HttpResponse:
     line = request.target.obj
     url = request.build_absolute_uri(reverse("strikes:line-public", args=[token]))
     # Our own markup, made on our server from our own URL: safe to mark safe.
-    qr_svg = mark_safe(segno.make(url, error="m").svg_inline(scale=6))
+    qr_svg = mark_safe(segno.make(url, error="m").svg_inline(scale=6, omitsize=True))
     return render(
         request, "strikes/signups/line_poster.html", {"line": line, "url": url, "qr_svg": qr_svg}
     )

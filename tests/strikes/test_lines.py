@@ -266,8 +266,8 @@ def test_pattern_page_posts_and_warns_over_six(client, setup):
 def test_pattern_page_bad_input_changes_nothing(client, setup):
     client.force_login(setup.rep)
     url = reverse("strikes:rep-pattern", args=[setup.day.pk, setup.w.s1.pk])
-    response = client.post(url, {"slots": "half seven", "capacity": -1}, follow=True)
-    assert response.status_code == 200
+    response = client.post(url, {"slots": "half seven", "capacity": -1})
+    assert response.status_code == 400
     assert "is not a time range" in response.content.decode()
     assert not Shift.objects.exists()
 

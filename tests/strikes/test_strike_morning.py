@@ -305,3 +305,61 @@ def test_roster_of_an_empty_shift_prints_no_numbered_nobody(client, morning):
     html = client.get(reverse("strikes:line-roster", args=[morning.line.pk])).content.decode()
     assert "Nobody signed up for this shift yet." in html
     assert '<li class="empty">' not in html
+
+
+# --- The rep's forms -----------------------------------------------------------------------
+
+
+def test_add_shifts_errors_sit_beside_their_fields_and_keep_what_was_typed(client, morning):
+    client.force_login(morning.rep)
+    url = reverse("strikes:rep-pattern", args=[morning.day.pk, morning.w.s1.pk])
+    response = client.post(
+        url, {"slots": "07:30-08:30, half nine", "capacity": "", "minimum_wanted": "x"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert 'value="07:30-08:30, half nine"' in html
+    assert 'aria-describedby="id_slots_helptext id_slots_error"' in html
+    assert 'id="id_capacity_error"' in html and 'aria-describedby="id_capacity_error"' in html
+    assert 'id="id_minimum_wanted_error"' in html
+    assert "“half nine” is not a time range" in html
+
+
+def test_a_service_refusal_on_add_shifts_sits_beside_its_field(client, morning):
+    client.force_login(morning.rep)
+    url = reverse("strikes:rep-pattern", args=[morning.day.pk, morning.w.s1.pk])
+    response = client.post(url, {"slots": "09:00-08:00", "capacity": 4, "minimum_wanted": 2})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert '<ul class="errorlist" id="id_slots_error"><li>A shift must end after it starts.' in html
+
+
+def test_overlapping_shifts_and_crowding_warn_without_blocking(client, morning):
+    client.force_login(morning.rep)
+    url = reverse("strikes:rep-pattern", args=[morning.day.pk, morning.w.s1.pk])
+    response = client.post(
+        url, {"slots": "08:00-09:00", "capacity": 4, "minimum_wanted": 2}, follow=True
+    )
+    html = response.content.decode()
+    assert "shifts added" in html
+    assert "These shifts overlap: 07:30–08:30 and 08:00–09:00 at" in html
+    assert "More than 6 places at once at" in html
+    assert Shift.objects.filter(picket_line__strike_day=morning.day, capacity=4).exists()
+
+
+def test_no_warning_when_shifts_follow_each_other(client, morning):
+    client.force_login(morning.rep)
+    url = reverse("strikes:rep-pattern", args=[morning.day.pk, morning.w.s1.pk])
+    html = client.post(
+        url, {"slots": "09:30-10:30", "capacity": 6, "minimum_wanted": 2}, follow=True
+    ).content.decode()
+    assert "overlap" not in html and "More than 6" not in html
+
+
+def test_shift_edit_error_shows_once_beside_its_field(client, morning):
+    client.force_login(morning.rep)
+    url = reverse("strikes:rep-shift-edit", args=[morning.shift.pk])
+    data = {"starts_at": "07:30", "ends_at": "08:30", "capacity": 2, "minimum_wanted": 1}
+    html = client.post(url, data).content.decode()
+    assert html.count("6 people are already booked on this shift") == 1
+    assert 'aria-describedby="id_capacity_error"' in html and 'value="2"' in html
