@@ -40,6 +40,7 @@ register_code("below_booked", "A shift made smaller than the number already book
 register_code("not_member", "The person is not a member at this school.")
 register_code("opted_out", "The member asked not to be nudged.")
 register_code("not_expected", "Checking in someone who is not expected on the shift.")
+register_code("not_arrived", "Undoing the check-in of someone who was not checked in.")
 register_code("no_name", "No name was given.")
 register_code("shift_not_ended", "No-shows marked before the shift has ended.")
 register_code("negative_count", "A count below zero in a report.")
