@@ -185,10 +185,5 @@ class Signup(models.Model):
         return f"Signup {self.pk} ({self.status})"
 
     @property
-    def is_walk_up(self) -> bool:
-        """Someone added at the line who never signed up (no account, no supporter row)."""
-        return self.user_id is None and self.supporter_id is None
-
-    @property
     def holds_place(self) -> bool:
         return self.status in self.HOLDS_PLACE and not self.is_supporter

@@ -230,7 +230,7 @@ def _count_presence(shift: Shift) -> None:
 
 def shift_presence(*, shift_ids: list[int]) -> dict[int, Presence]:
     """``Presence`` for each of these shifts, in one query."""
-    signed = Q(user__isnull=False) | Q(supporter__isnull=False)
+    signed = Q(is_walk_up=False)
     rows = (
         Signup.objects.filter(shift_id__in=shift_ids)
         .values("shift_id")

@@ -390,6 +390,7 @@ def signup_check_in_undo(*, signup: Signup, acting_user: Any) -> Signup:
             code="not_arrived",
         )
     now = timezone.now()
+    before = signup.status
     if signup.is_walk_up:
         signup.status = Signup.Status.CANCELLED
         action = "signup.walk_up_removed"
@@ -399,6 +400,9 @@ def signup_check_in_undo(*, signup: Signup, acting_user: Any) -> Signup:
     signup.arrived_at = None
     signup.updated_at = now
     signup.save(update_fields=["status", "arrived_at", "updated_at"])
+    # The counters' owner decides what moves (today nothing: both states hold the same place).
+    shift = Shift.objects.select_for_update().get(pk=signup.shift_id)
+    counters.signup_changed(shift=shift, signup=signup, before=before)
     audit_log(actor=acting_user, action=action, obj=signup)
     return signup
 
