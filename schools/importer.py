@@ -86,9 +86,23 @@ BATCH_SIZE = 1000
 NOT_IMPORTED_STATUSES = frozenset({"closed"})
 
 
+INDEPENDENT_TYPES = frozenset({"non-maintained special school"})
+OTHER_GROUPS = frozenset({"other types", "online provider"})
+
+
 def employer_kind_for(*, type_name: str, type_group: str) -> str:
-    """Who employs the staff: an academy trust, the governing body or the local authority."""
+    """Who employs the staff: an academy trust, the governing body or the local authority for
+    state-funded schools; independent schools, colleges, universities and the rest apart, so a
+    dispute about maintained schools and academies never calls them out."""
     t, g = type_name.strip().lower(), type_group.strip().lower()
+    if g == "independent schools" or "independent" in t or t in INDEPENDENT_TYPES:
+        return School.EmployerKind.INDEPENDENT
+    if g == "colleges" or t in ("further education", "sixth form centres"):
+        return School.EmployerKind.FURTHER_EDUCATION
+    if g == "universities" or t == "higher education institutions":
+        return School.EmployerKind.HIGHER_EDUCATION
+    if g in OTHER_GROUPS:
+        return School.EmployerKind.OTHER
     if g in ACADEMY_GROUPS or "academy" in t or "free school" in t or t in ACADEMY_TYPES:
         return School.EmployerKind.ACADEMY_TRUST
     if t in GOVERNING_BODY_TYPES:

@@ -57,9 +57,15 @@ class AcademyTrust(models.Model):
 
 class School(models.Model):
     class EmployerKind(models.TextChoices):
-        LOCAL_AUTHORITY = "local_authority", "Local authority"
-        GOVERNING_BODY = "governing_body", "Governing body"
+        """Who employs the staff, in the law's terms (the first two are maintained schools)."""
+
+        LOCAL_AUTHORITY = "local_authority", "Maintained: local authority"
+        GOVERNING_BODY = "governing_body", "Maintained: governing body"
         ACADEMY_TRUST = "academy_trust", "Academy trust"
+        INDEPENDENT = "independent", "Independent school"
+        FURTHER_EDUCATION = "further_education", "Further education college"
+        HIGHER_EDUCATION = "higher_education", "University (higher education)"
+        OTHER = "other", "Other establishment"
 
     urn = models.PositiveIntegerField("URN", unique=True)
     name = models.CharField(max_length=200)
