@@ -330,6 +330,7 @@ class _Builder:
                     school=s,
                     district_id=s.district_id,
                     region_id=s.district.region_id,
+                    staff_groups=list(dispute.staff_groups),
                 )
                 for s in schools
             ],
@@ -466,10 +467,12 @@ def demo_seed(*, stdout: IO[str] | None = None, today: dt.date | None = None) ->
         staff_groups=["teacher", "leader"],
         scope_note="Teachers and leaders in state schools in England and Wales.",
         opened_on=opens - dt.timedelta(days=28),
+        place_kind="nation",
     )
     pay.nations.set([england, wales])
     Ballot.objects.create(
         dispute=pay,
+        staff_groups=["teacher", "leader"],
         kind=Ballot.Kind.POSTAL,
         aggregation=Ballot.Aggregation.AGGREGATED,
         opens_on=opens,
@@ -510,10 +513,13 @@ def demo_seed(*, stdout: IO[str] | None = None, today: dt.date | None = None) ->
         staff_groups=["teacher", "support"],
         scope_note=f"Members at {local_school.name} (URN {local_school.urn}), both sites.",
         opened_on=local_opens - dt.timedelta(days=21),
+        place_kind="schools",
     )
     local.nations.set([england])
+    local.schools.set([local_school])
     local_ballot = Ballot.objects.create(
         dispute=local,
+        staff_groups=["teacher", "support"],
         kind=Ballot.Kind.POSTAL,
         aggregation=Ballot.Aggregation.PER_UNIT,
         opens_on=local_opens,

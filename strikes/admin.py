@@ -55,18 +55,61 @@ class RecountAdmin(admin.ModelAdmin):
 
 @admin.register(RuleSet)
 class RuleSetAdmin(admin.ModelAdmin):
-    list_display = ["name", "effective_from", "as_at", "turnout_threshold_pct", "notice_days"]
+    """A data officer records a change in the law here: a new row from its date, for a nation
+    or kinds of employer if it is narrower, with its source and the date it was checked. Staff
+    groups and employers are ticked from lists; docs/law.md says which date decides each rule."""
+
+    list_display = [
+        "name",
+        "effective_from",
+        "nation",
+        "as_at",
+        "turnout_threshold_pct",
+        "important_service_support_pct",
+        "mandate_months",
+        "notice_days",
+    ]
+    fieldsets = [
+        (None, {"fields": ["name", "effective_from", "nation", "employer_kinds"]}),
+        ("Where it comes from", {"fields": ["source", "as_at"]}),
+        (
+            "Ballot thresholds (decided by the day the ballot opens)",
+            {
+                "fields": [
+                    "turnout_threshold_pct",
+                    "important_service_support_pct",
+                    "important_service_staff_groups",
+                    "important_service_employer_kinds",
+                ]
+            },
+        ),
+        (
+            "Mandate, notice and picketing",
+            {
+                "fields": [
+                    "mandate_months",
+                    "mandate_months_with_agreement",
+                    "notice_days",
+                    "picket_supervisor_required",
+                ]
+            },
+        ),
+    ]
 
 
 class BallotInline(admin.TabularInline):
     model = Ballot
     extra = 0
+    fields = ["kind", "aggregation", "staff_groups", "opens_on", "closes_on", "electorate"]
+    show_change_link = True
 
 
 @admin.register(Dispute)
 class DisputeAdmin(admin.ModelAdmin):
-    list_display = ["title", "union", "status", "opened_on"]
-    list_filter = ["union", "status"]
+    list_display = ["title", "union", "place_kind", "status", "opened_on"]
+    list_filter = ["union", "status", "place_kind"]
+    filter_horizontal = ["nations", "regions", "districts", "trusts"]
+    raw_id_fields = ["schools"]
     inlines = [BallotInline]
 
 

@@ -222,6 +222,7 @@ class BallotFactory(factory.django.DjangoModelFactory):
     votes_cast = 600
     votes_yes = 540
     votes_no = 60
+    staff_groups = factory.LazyAttribute(lambda o: list(o.dispute.staff_groups) or ["teacher"])
 
 
 class StrikeDayFactory(factory.django.DjangoModelFactory):
@@ -241,6 +242,9 @@ class CalledOutSchoolFactory(factory.django.DjangoModelFactory):
     school = factory.SubFactory(SchoolFactory)
     district = factory.LazyAttribute(lambda o: o.school.district)
     region = factory.LazyAttribute(lambda o: o.school.district.region)
+    staff_groups = factory.LazyAttribute(
+        lambda o: list(o.strike_day.dispute.staff_groups) or ["teacher"]
+    )
 
 
 class PicketLineFactory(factory.django.DjangoModelFactory):

@@ -9,7 +9,9 @@ from django import forms
 
 from members.permissions import Action, Viewer
 from schools.models import AcademyTrust, District, Nation, Region, School
+from strikes.mandate import date_problem
 from strikes.models import Ballot, StaffGroup, StrikeDay
+from strikes.models.planning import DEFAULT_EMPLOYER_KINDS, EmployerKind, PlaceKind
 
 DATE = forms.DateInput(attrs={"type": "date"})
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -55,20 +57,80 @@ class SchoolUrnsField(forms.CharField):
         return found
 
 
+class PlausibleDateField(forms.DateField):
+    """A date between 2000 and two years from today: 9999-12-31 is a typo, not a ballot."""
+
+    def __init__(self, *args: Any, what: str = "the date", **kwargs: Any) -> None:
+        self.what = what
+        kwargs.setdefault("widget", DATE)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value: Any) -> Any:
+        day = super().clean(value)
+        if day is not None:
+            problem = date_problem(day, what=self.what)
+            if problem:
+                raise forms.ValidationError(problem)
+        return day
+
+
 class DisputeForm(forms.Form):
     title = forms.CharField(max_length=200)
+    place_kind = forms.ChoiceField(
+        choices=PlaceKind.choices,
+        initial=PlaceKind.NATIONAL,
+        widget=forms.RadioSelect,
+        label="Where is the dispute?",
+    )
     nations = forms.ModelMultipleChoiceField(
-        queryset=Nation.objects.all(),
+        queryset=Nation.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    regions = forms.ModelMultipleChoiceField(
+        queryset=Region.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    districts = forms.ModelMultipleChoiceField(
+        queryset=District.objects.all(),
         required=False,
+        help_text="For a district dispute, or the local authorities as employers.",
+    )
+    trusts = forms.ModelMultipleChoiceField(queryset=AcademyTrust.objects.all(), required=False)
+    schools = SchoolUrnsField(required=False, label="Schools (URNs)")
+    employer_kinds = forms.MultipleChoiceField(
+        choices=EmployerKind.choices,
+        initial=DEFAULT_EMPLOYER_KINDS,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Leave empty for every nation.",
+        label="Which employers' schools",
+        help_text="Independent schools, colleges and universities are only called out when ticked.",
     )
     staff_groups = forms.MultipleChoiceField(
         choices=StaffGroup.choices, widget=forms.CheckboxSelectMultiple
     )
     scope_note = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Scope (notes)"
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Scope (notes)",
     )
+
+    PLACE_FIELD = {
+        "nation": "nations",
+        "region": "regions",
+        "district": "districts",
+        "employer": "districts",
+        "trust": "trusts",
+        "schools": "schools",
+    }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        field = self.PLACE_FIELD.get(data.get("place_kind") or "")
+        if field and not data.get(field):
+            self.add_error(field, "Choose at least one.")
+        return data
+
+    def places(self) -> dict[str, Any]:
+        field = self.PLACE_FIELD.get(self.cleaned_data["place_kind"])
+        return {field: list(self.cleaned_data[field])} if field else {}
 
 
 class BallotForm(forms.Form):
@@ -76,9 +138,37 @@ class BallotForm(forms.Form):
     aggregation = forms.ChoiceField(
         choices=Ballot.Aggregation.choices, initial=Ballot.Aggregation.AGGREGATED
     )
-    opens_on = forms.DateField(widget=DATE, label="Opened on")
-    closes_on = forms.DateField(widget=DATE, label="Closed on")
+    nations = forms.ModelMultipleChoiceField(
+        queryset=Nation.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Members asked in",
+        help_text="Leave empty for every nation of the dispute.",
+    )
+    staff_groups = forms.MultipleChoiceField(
+        choices=StaffGroup.choices,
+        widget=forms.CheckboxSelectMultiple,
+        label="Staff asked",
+        required=False,
+        help_text="Leave empty for the dispute's staff groups.",
+    )
+    opens_on = PlausibleDateField(label="Opened on", what="the day the ballot opened")
+    closes_on = PlausibleDateField(label="Closed on", what="the day the ballot closed")
     electorate = forms.IntegerField(min_value=0, max_value=10_000_000)
+    electorate_teacher = forms.IntegerField(
+        min_value=0, max_value=10_000_000, required=False, label="of whom teachers"
+    )
+    electorate_leader = forms.IntegerField(
+        min_value=0, max_value=10_000_000, required=False, label="of whom heads and leaders"
+    )
+    electorate_support = forms.IntegerField(
+        min_value=0,
+        max_value=10_000_000,
+        required=False,
+        label="of whom support staff",
+        help_text="The electorate by staff group decides whether the 40% test applies (before "
+        "18 February 2026). Leave empty if not known.",
+    )
     votes_cast = forms.IntegerField(min_value=0, max_value=10_000_000)
     votes_yes = forms.IntegerField(min_value=0, max_value=10_000_000, label="Yes")
     votes_no = forms.IntegerField(min_value=0, max_value=10_000_000, label="No")
@@ -90,6 +180,24 @@ class BallotForm(forms.Form):
         data = super().clean()
         if data.get("opens_on") and data.get("closes_on") and data["closes_on"] < data["opens_on"]:
             self.add_error("closes_on", "The ballot must close on or after the day it opens.")
+        electorate, cast = data.get("electorate"), data.get("votes_cast")
+        yes, no = data.get("votes_yes"), data.get("votes_no")
+        if electorate is not None and cast is not None and cast > electorate:
+            self.add_error(
+                "votes_cast",
+                f"{cast} votes cast is more than the electorate of {electorate}. "
+                "Check the figures.",
+            )
+        if cast is not None and yes is not None and no is not None and yes + no > cast:
+            self.add_error(
+                "votes_yes",
+                f"{yes} yes and {no} no add up to more than the {cast} votes cast. "
+                "Check the figures.",
+            )
+        for name in ("electorate_teacher", "electorate_leader", "electorate_support"):
+            data[name] = data.get(name) or 0
+        if not data.get("staff_groups"):
+            data["staff_groups"] = None
         return data
 
 
@@ -113,7 +221,7 @@ class BallotUnitForm(forms.Form):
 
 
 class AnnounceForm(forms.Form):
-    date = forms.DateField(widget=DATE)
+    date = PlausibleDateField(what="the strike day")
     starts_at = forms.TimeField(widget=TIME, initial=dt.time(7, 30), label="Starts")
     ends_at = forms.TimeField(widget=TIME, initial=dt.time(16, 0), label="Ends")
     title = forms.CharField(max_length=200, required=False)
@@ -209,7 +317,7 @@ class PartForm(forms.Form):
 
 
 class MoveForm(PartForm):
-    new_date = forms.DateField(widget=DATE, label="Move to")
+    new_date = PlausibleDateField(label="Move to", what="the new date")
 
 
 class RallyForm(forms.Form):

@@ -9,11 +9,71 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from schools.models import School
+
 
 class StaffGroup(models.TextChoices):
     TEACHER = "teacher", "Teachers"
     LEADER = "leader", "Heads and leaders"
     SUPPORT = "support", "Support staff"
+
+
+# Who employs a school's staff: the law's kinds of employer.
+EmployerKind = School.EmployerKind
+
+
+# A dispute covers these employers unless it says otherwise: the state-funded schools.
+DEFAULT_EMPLOYER_KINDS = [
+    EmployerKind.LOCAL_AUTHORITY.value,
+    EmployerKind.GOVERNING_BODY.value,
+    EmployerKind.ACADEMY_TRUST.value,
+]
+
+
+def default_employer_kinds() -> list[str]:
+    return list(DEFAULT_EMPLOYER_KINDS)
+
+
+class Nations(models.TextChoices):
+    """Nation codes as schools.Nation.code holds them; a rule set with none applies to all."""
+
+    ALL = "", "Every nation"
+    ENGLAND = "E", "England"
+    WALES = "W", "Wales"
+
+
+class ChoiceListField(models.JSONField):
+    """A list of values from fixed choices, stored as JSON, edited as checkboxes (not JSON)."""
+
+    def __init__(self, *args, item_choices=None, **kwargs):  # type: ignore[no-untyped-def]
+        self.item_choices = list(item_choices or [])
+        kwargs.setdefault("default", list)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):  # type: ignore[no-untyped-def]
+        name, path, args, kwargs = super().deconstruct()
+        # Choices are code, not schema: keep them out of migrations.
+        path = "django.db.models.JSONField"
+        return name, path, args, kwargs
+
+    def formfield(self, **kwargs):  # type: ignore[no-untyped-def]
+        from django import forms
+
+        return forms.TypedMultipleChoiceField(
+            choices=self.item_choices,
+            required=not self.blank,
+            widget=forms.CheckboxSelectMultiple,
+            label=kwargs.get("label") or self.verbose_name.capitalize(),
+            help_text=self.help_text,
+        )
+
+    def validate(self, value, model_instance):  # type: ignore[no-untyped-def]
+        super().validate(value, model_instance)
+        from django.core.exceptions import ValidationError
+
+        allowed = {c[0] for c in self.item_choices}
+        if not isinstance(value, list) or any(v not in allowed for v in value):
+            raise ValidationError("Choose from the list.")
 
 
 class RuleSet(models.Model):
@@ -23,7 +83,22 @@ class RuleSet(models.Model):
     """
 
     name = models.CharField(max_length=150, unique=True)
-    effective_from = models.DateField(unique=True)
+    effective_from = models.DateField(
+        help_text="The first day this row decides (see docs/law.md for which date of a ballot, "
+        "notice or strike day is compared with it)."
+    )
+    nation = models.CharField(
+        max_length=1,
+        choices=Nations.choices,
+        blank=True,
+        default="",
+        help_text="Only for schools in this nation; empty for every nation.",
+    )
+    employer_kinds = ChoiceListField(
+        item_choices=EmployerKind.choices,
+        blank=True,
+        help_text="Only for schools with these employers; none ticked for every employer.",
+    )
     as_at = models.DateField(help_text="The date this guidance was last checked.")
     source = models.TextField(help_text="The Acts and regulations this row summarises.")
     turnout_threshold_pct = models.DecimalField(max_digits=5, decimal_places=2)
@@ -35,15 +110,30 @@ class RuleSet(models.Model):
         help_text="Share of the electorate voting yes, for important public services; empty "
         "when there is no such rule.",
     )
-    important_service_staff_groups = models.JSONField(default=list, blank=True)
+    important_service_staff_groups = ChoiceListField(
+        item_choices=StaffGroup.choices,
+        blank=True,
+        help_text="Staff who normally work in important public services (in education: teachers "
+        "and head teachers). The yes-of-electorate test applies when most of the electorate are "
+        "in these groups.",
+    )
+    important_service_employer_kinds = ChoiceListField(
+        item_choices=EmployerKind.choices,
+        blank=True,
+        help_text="Employers whose schools provide the important public service (education of "
+        "those under 17).",
+    )
     mandate_months = models.PositiveSmallIntegerField()
     mandate_months_with_agreement = models.PositiveSmallIntegerField()
     notice_days = models.PositiveSmallIntegerField()
     picket_supervisor_required = models.BooleanField()
 
     class Meta:
-        ordering = ["effective_from"]
+        ordering = ["effective_from", "nation"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["effective_from", "nation"], name="ruleset_one_per_date_and_nation"
+            ),
             models.CheckConstraint(
                 condition=Q(turnout_threshold_pct__gte=0, turnout_threshold_pct__lte=100),
                 name="ruleset_turnout_is_a_percentage",
@@ -57,23 +147,88 @@ class RuleSet(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def applies_to(self, *, nation: str | None, employer_kind: str | None) -> bool:
+        """Does this row cover a school in ``nation`` (a code) with this kind of employer?
+
+        ``None`` means "not known": only rows for every nation (or every employer) match it."""
+        if self.nation and self.nation != nation:
+            return False
+        kinds = self.employer_kinds or []
+        return not kinds or employer_kind in kinds
+
     @classmethod
-    def in_force_on(cls, day: date) -> RuleSet:
-        found = cls.objects.filter(effective_from__lte=day).order_by("-effective_from").first()
-        if found is None:
-            raise cls.DoesNotExist(f"No rule set is in force on {day:%d %B %Y}.")
-        return found
+    def pick(
+        cls,
+        rows: list[RuleSet],
+        day: date,
+        *,
+        nation: str | None = None,
+        employer_kind: str | None = None,
+    ) -> RuleSet:
+        """The row in force on ``day`` for this nation and employer: the latest that applies.
+
+        A later row for everyone supersedes an earlier row for one nation (so the 2026 regime
+        replaces the 2017 Welsh one); on the same date, the narrower row wins."""
+        found = [
+            r
+            for r in rows
+            if r.effective_from <= day and r.applies_to(nation=nation, employer_kind=employer_kind)
+        ]
+        if not found:
+            raise cls.DoesNotExist(f"No rule set is in force on {day.day} {day:%B %Y}.")
+        return max(found, key=lambda r: (r.effective_from, bool(r.nation), bool(r.employer_kinds)))
+
+    @classmethod
+    def in_force_on(
+        cls, day: date, *, nation: str | None = None, employer_kind: str | None = None
+    ) -> RuleSet:
+        return cls.pick(list(cls.objects.all()), day, nation=nation, employer_kind=employer_kind)
+
+
+class PlaceKind(models.TextChoices):
+    NATIONAL = "national", "National"
+    NATION = "nation", "Nation"
+    REGION = "region", "Regions"
+    DISTRICT = "district", "Districts"
+    TRUST = "trust", "Academy trust"
+    EMPLOYER = "employer", "Local authority as employer"
+    SCHOOLS = "schools", "Chosen schools"
 
 
 class Dispute(models.Model):
+    """A trade dispute: its union, its place and the employers whose schools it covers.
+
+    A strike day never calls out a school outside the dispute's place or employer kinds."""
+
     class Status(models.TextChoices):
         OPEN = "open", "Open"
         CLOSED = "closed", "Closed"
 
     union = models.ForeignKey("members.Union", on_delete=models.PROTECT, related_name="disputes")
     title = models.CharField(max_length=200)
-    nations = models.ManyToManyField("schools.Nation", related_name="disputes")
-    staff_groups = models.JSONField(default=list)
+    place_kind = models.CharField(
+        "place", max_length=10, choices=PlaceKind.choices, default=PlaceKind.NATIONAL
+    )
+    nations = models.ManyToManyField("schools.Nation", blank=True, related_name="disputes")
+    regions = models.ManyToManyField("schools.Region", blank=True, related_name="+")
+    districts = models.ManyToManyField(
+        "schools.District",
+        blank=True,
+        related_name="+",
+        help_text="For a district dispute, or the local authorities as employers.",
+    )
+    trusts = models.ManyToManyField("schools.AcademyTrust", blank=True, related_name="+")
+    schools = models.ManyToManyField("schools.School", blank=True, related_name="+")
+    employer_kinds = ChoiceListField(
+        item_choices=EmployerKind.choices,
+        default=default_employer_kinds,
+        help_text="Which employers' schools the dispute covers.",
+    )
+    staff_groups = ChoiceListField(
+        item_choices=StaffGroup.choices,
+        blank=True,
+        help_text="The staff the dispute is about; each ballot says whom it asked.",
+    )
     scope_note = models.TextField(blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     opened_on = models.DateField(default=timezone.localdate)
@@ -112,9 +267,16 @@ class Ballot(models.Model):
     aggregation = models.CharField(
         max_length=12, choices=Aggregation.choices, default=Aggregation.AGGREGATED
     )
+    # The constituency: who was asked. No nations: every nation of the dispute's place.
+    nations = models.ManyToManyField("schools.Nation", blank=True, related_name="+")
+    staff_groups = ChoiceListField(item_choices=StaffGroup.choices)
     opens_on = models.DateField()
     closes_on = models.DateField()
     electorate = models.PositiveIntegerField(default=0)
+    # The electorate by staff group, when known (all zero: not given).
+    electorate_teacher = models.PositiveIntegerField("teachers entitled to vote", default=0)
+    electorate_leader = models.PositiveIntegerField("leaders entitled to vote", default=0)
+    electorate_support = models.PositiveIntegerField("support staff entitled to vote", default=0)
     votes_cast = models.PositiveIntegerField(default=0)
     votes_yes = models.PositiveIntegerField(default=0)
     votes_no = models.PositiveIntegerField(default=0)
@@ -134,10 +296,33 @@ class Ballot(models.Model):
                 condition=Q(votes_yes__lte=F("votes_cast") - F("votes_no")),
                 name="ballot_yes_and_no_within_votes_cast",
             ),
+            models.CheckConstraint(
+                condition=Q(electorate_teacher=0, electorate_leader=0, electorate_support=0)
+                | Q(
+                    electorate=F("electorate_teacher")
+                    + F("electorate_leader")
+                    + F("electorate_support")
+                ),
+                name="ballot_electorate_by_group_adds_up",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ballot, {self.dispute}"
+
+    @property
+    def electorate_by_group(self) -> dict[str, int]:
+        """The electorate per staff group; empty when the breakdown was not given."""
+        split = {
+            StaffGroup.TEACHER.value: self.electorate_teacher,
+            StaffGroup.LEADER.value: self.electorate_leader,
+            StaffGroup.SUPPORT.value: self.electorate_support,
+        }
+        return {g: n for g, n in split.items() if n} if any(split.values()) else {}
+
+    @property
+    def staff_groups_text(self) -> str:
+        return staff_groups_text(self.staff_groups)
 
 
 class BallotUnit(models.Model):
@@ -195,6 +380,15 @@ class BallotUnit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.school or self.trust or self.district} in {self.ballot}"
+
+
+def staff_groups_text(groups: list[str] | tuple[str, ...]) -> str:
+    """'teachers and leaders', 'support staff' (in StaffGroup order, lower case)."""
+    short = {"teacher": "teachers", "leader": "leaders", "support": "support staff"}
+    names = [short[value] for value in StaffGroup.values if value in groups]
+    if not names:
+        return "no staff group"
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 class StrikeDay(models.Model):
@@ -269,6 +463,8 @@ class CalledOutSchool(models.Model):
     school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
     district = models.ForeignKey("schools.District", on_delete=models.PROTECT, related_name="+")
     region = models.ForeignKey("schools.Region", on_delete=models.PROTECT, related_name="+")
+    # The staff groups called out here: those holding a valid mandate at this school that day.
+    staff_groups = ChoiceListField(item_choices=StaffGroup.choices)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     # The latest reported state, updated in the report's own transaction.
     status = models.CharField(
@@ -289,6 +485,10 @@ class CalledOutSchool(models.Model):
 
     def __str__(self) -> str:
         return f"School {self.school_id} on strike day {self.strike_day_id}"
+
+    @property
+    def staff_groups_text(self) -> str:
+        return staff_groups_text(self.staff_groups)
 
 
 class Rally(models.Model):

@@ -11,7 +11,7 @@ from django.db.models import Count, Q, QuerySet
 from kernel.errors import Refused
 from members.permissions import ALLOWED_KINDS, Action, Viewer
 from schools.models import District, School
-from strikes.mandate import Verdict, ballot_verdict, rule_sets_load
+from strikes.mandate import PlaceVerdict, Verdict, ballot_verdicts, rule_sets_load
 from strikes.models import Ballot, CalledOutSchool, Dispute, Rally, RuleSet, StrikeDay
 
 
@@ -38,7 +38,7 @@ def dispute_for_viewer(*, viewer: Viewer, dispute_id: int) -> Dispute:
     dispute = (
         Dispute.objects.filter(pk=dispute_id, union_id__in=planning_union_ids(viewer))
         .select_related("union")
-        .prefetch_related("nations")
+        .prefetch_related("nations", "regions", "districts", "trusts", "schools")
         .first()
     )
     if dispute is None:
@@ -46,28 +46,64 @@ def dispute_for_viewer(*, viewer: Viewer, dispute_id: int) -> Dispute:
     return dispute
 
 
+def dispute_place_text(dispute: Dispute) -> str:
+    """'National', 'Wales', 'Regions: London', 'Chosen schools: A, B and 3 more'."""
+    from strikes.models.planning import PlaceKind
+
+    kind = PlaceKind(dispute.place_kind)
+    if kind == PlaceKind.NATIONAL:
+        return "National"
+    rows = {
+        PlaceKind.NATION: dispute.nations,
+        PlaceKind.REGION: dispute.regions,
+        PlaceKind.DISTRICT: dispute.districts,
+        PlaceKind.EMPLOYER: dispute.districts,
+        PlaceKind.TRUST: dispute.trusts,
+        PlaceKind.SCHOOLS: dispute.schools,
+    }[kind].all()
+    names = [str(getattr(r, "name", r)) for r in rows]
+    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    return f"{kind.label}: {shown or 'none'}"
+
+
+def dispute_employers_text(dispute: Dispute) -> str:
+    from strikes.models.planning import EmployerKind
+
+    kinds = [EmployerKind(k).label.lower() for k in dispute.employer_kinds or []]
+    return ", ".join(kinds) or "none"
+
+
 @dataclass
 class BallotRow:
     ballot: Ballot
-    verdict: Verdict
+    verdicts: list[PlaceVerdict]
+
+    @property
+    def verdict(self) -> Verdict:
+        """The first place's verdict (the only one unless places differ)."""
+        return self.verdicts[0].verdict
+
+    @property
+    def passes_somewhere(self) -> bool:
+        return any(v.verdict.passes for v in self.verdicts)
 
 
 def ballots_with_verdicts(*, dispute: Dispute, today: dt.date | None = None) -> list[BallotRow]:
+    """Each ballot with its verdicts, one per group of places where the answer is the same.
+
+    A bad row (an impossible figure left by an old version) shows as such, never a 500."""
     rows = []
     rule_sets = rule_sets_load()
     ballots = dispute.ballots.prefetch_related(
-        "units__school", "units__trust", "units__district"
+        "units__school", "units__trust", "units__district", "nations"
     ).order_by("-closes_on", "-pk")
     for ballot in ballots:
         ballot.dispute = dispute
-        rows.append(
-            BallotRow(
-                ballot=ballot,
-                verdict=ballot_verdict(
-                    ballot, staff_groups=dispute.staff_groups, today=today, rule_sets=rule_sets
-                ),
-            )
-        )
+        try:
+            verdicts = ballot_verdicts(ballot, dispute=dispute, today=today, rule_sets=rule_sets)
+        except (ValueError, OverflowError, RuleSet.DoesNotExist):
+            verdicts = []
+        rows.append(BallotRow(ballot=ballot, verdicts=verdicts))
     return rows
 
 

@@ -8,6 +8,7 @@ same number of queries as a day for three.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -24,9 +25,11 @@ from members.permissions import ALLOWED_KINDS, Action, viewer_for
 from schools.models import AcademyTrust, District, Entrance, Nation, Region, School
 from strikes import counters
 from strikes.mandate import (
-    allowed_school_q,
+    called_out_groups_q,
+    date_problem,
     dispute_mandates,
     dispute_school_q,
+    group_combinations,
     strike_day_check,
 )
 from strikes.models import (
@@ -42,6 +45,7 @@ from strikes.models import (
     StaffGroup,
     StrikeDay,
 )
+from strikes.models.planning import EmployerKind, PlaceKind, default_employer_kinds
 
 LONDON = ZoneInfo("Europe/London")
 # The default shift pattern for a new picket line: (start, end) London time, capacity, minimum.
@@ -100,8 +104,28 @@ def scope_allowed(
             district="district_id",
             region="district__region_id",
         )
+        if area is None:
+            return False
+        if not area.children:
+            # A national organiser's area is every school: an empty filter. ``exclude()`` with an
+            # empty filter excludes nothing, so it must not be asked.
+            return True
         return not in_scope.exclude(area).exists()
     return False
+
+
+def dispute_place_allowed(*, user: Any, dispute: Dispute) -> bool:
+    """Does this person's planning area cover the whole of the dispute's place?"""
+    kind = dispute.place_kind
+    places: dict[str, Any] = {
+        "nations": list(dispute.nations.all()),
+        "regions": list(dispute.regions.all()),
+        "districts": list(dispute.districts.all()),
+        "trusts": list(dispute.trusts.all()),
+        "schools": list(dispute.schools.all()),
+    }
+    scope_kind = Scope.DISTRICT if kind == PlaceKind.EMPLOYER else kind
+    return scope_allowed(user=user, union=dispute.union, scope_kind=scope_kind, **places)
 
 
 def scope_school_q(
@@ -133,33 +157,96 @@ def scope_school_q(
 # --- Disputes and ballots -----------------------------------------------------------------------
 
 
+PLACE_FIELDS = {
+    PlaceKind.NATION: "nations",
+    PlaceKind.REGION: "regions",
+    PlaceKind.DISTRICT: "districts",
+    PlaceKind.EMPLOYER: "districts",
+    PlaceKind.TRUST: "trusts",
+    PlaceKind.SCHOOLS: "schools",
+}
+
+
+def _groups(values: Sequence[str], *, code: str, message: str) -> list[str]:
+    groups = [g for g in StaffGroup.values if g in set(values)]
+    if not groups or any(v not in StaffGroup.values for v in values):
+        raise DomainError(message, code=code)
+    return groups
+
+
 @transaction.atomic
 def dispute_create(
     *,
     union: Any,
     title: str,
+    place_kind: str | None = None,
     nations: Sequence[Nation] = (),
+    regions: Sequence[Region] = (),
+    districts: Sequence[District] = (),
+    trusts: Sequence[AcademyTrust] = (),
+    schools: Sequence[School] = (),
+    employer_kinds: Sequence[str] | None = None,
     staff_groups: Sequence[str] = (),
     scope_note: str = "",
     opened_on: dt.date | None = None,
     acting_user: Any,
 ) -> Dispute:
+    """Record a dispute with its place (national, nation, region, district, trust, a local
+    authority as employer, or chosen schools) and the kinds of employer whose schools it covers.
+
+    Without ``place_kind``: a nation dispute when nations are given, else national."""
     _require_officer(acting_user, union)
     title = (title or "").strip()
     if not title:
         raise DomainError("Give the dispute a title.", code="no_title")
-    groups = list(dict.fromkeys(staff_groups))
-    unknown = [g for g in groups if g not in StaffGroup.values]
-    if unknown or not groups:
-        raise DomainError("Choose the staff groups the dispute covers.", code="bad_staff_groups")
+    if len(title) > 200:
+        raise DomainError("Keep the title to 200 characters.", code="long_title")
+    groups = _groups(
+        staff_groups, code="bad_staff_groups", message="Choose the staff groups the dispute covers."
+    )
+    if place_kind is None:
+        place_kind = PlaceKind.NATION if nations else PlaceKind.NATIONAL
+    if place_kind not in PlaceKind.values:
+        raise DomainError("Choose where the dispute is.", code="bad_place")
+    places: dict[str, list[Any]] = {
+        "nations": list(nations),
+        "regions": list(regions),
+        "districts": list(districts),
+        "trusts": list(trusts),
+        "schools": list(schools),
+    }
+    field = PLACE_FIELDS.get(PlaceKind(place_kind))
+    if field and not places[field]:
+        raise DomainError(f"Choose the {field} the dispute covers.", code="no_place")
+    # Only the chosen kind of place is kept: a national dispute names no districts.
+    places = {name: (rows if name == field else []) for name, rows in places.items()}
+    kinds = list(employer_kinds) if employer_kinds is not None else default_employer_kinds()
+    if not kinds or any(k not in EmployerKind.values for k in kinds):
+        raise DomainError(
+            "Choose the kinds of employer whose schools the dispute covers.", code="bad_employers"
+        )
+    opened_on = opened_on or timezone.localdate()
+    problem = date_problem(opened_on, what="the date the dispute opened")
+    if problem:
+        raise DomainError(problem, code="implausible_date")
     dispute = Dispute.objects.create(
         union=union,
         title=title,
+        place_kind=place_kind,
+        employer_kinds=[k for k in EmployerKind.values if k in kinds],
         staff_groups=groups,
         scope_note=scope_note,
-        opened_on=opened_on or timezone.localdate(),
+        opened_on=opened_on,
     )
-    dispute.nations.set(nations)
+    for name, rows in places.items():
+        if rows:
+            getattr(dispute, name).set(rows)
+    if not dispute_place_allowed(user=acting_user, dispute=dispute):
+        raise NotAllowed(
+            "You can record disputes only within your own area: choose places inside it, or ask "
+            "the regional or national office.",
+            code="outside_area",
+        )
     audit_log(actor=acting_user, action="dispute.create", obj=dispute, union_id=union.pk)
     return dispute
 
@@ -181,39 +268,109 @@ def _check_figures(electorate: int, cast: int, yes: int, no: int, *, what: str) 
         )
 
 
+def _require_ballot_recorder(user: Any, dispute: Dispute) -> None:
+    _require_officer(user, dispute.union)
+    if not dispute_place_allowed(user=user, dispute=dispute):
+        raise NotAllowed(
+            "Only officers whose area covers the whole of this dispute can record its ballots: "
+            "ask the regional or national office.",
+            code="outside_area",
+        )
+
+
+def _check_ballot_dates(opens_on: Any, closes_on: Any) -> None:
+    for day, what in ((opens_on, "the day the ballot opened"), (closes_on, "the day it closed")):
+        problem = date_problem(day, what=what)
+        if problem:
+            raise DomainError(problem, code="implausible_date")
+    if closes_on < opens_on:
+        raise DomainError("The ballot must close on or after the day it opens.", code="bad_dates")
+
+
 @transaction.atomic
 def ballot_record(
     *,
     dispute: Dispute,
     kind: str = Ballot.Kind.POSTAL,
     aggregation: str = Ballot.Aggregation.AGGREGATED,
+    nations: Sequence[Nation] = (),
+    staff_groups: Sequence[str] | None = None,
     opens_on: dt.date,
     closes_on: dt.date,
     electorate: int,
+    electorate_teacher: int = 0,
+    electorate_leader: int = 0,
+    electorate_support: int = 0,
     votes_cast: int,
     votes_yes: int,
     votes_no: int,
     employer_agreed_extension: bool = False,
     acting_user: Any,
 ) -> Ballot:
-    _require_officer(acting_user, dispute.union)
-    if closes_on < opens_on:
-        raise DomainError("The ballot must close on or after the day it opens.", code="bad_dates")
+    """Record a ballot's result with its constituency: the nations and staff groups asked (by
+    default the dispute's), and, if known, the electorate by staff group."""
+    _require_ballot_recorder(acting_user, dispute)
+    if kind not in Ballot.Kind.values or aggregation not in Ballot.Aggregation.values:
+        raise DomainError("Choose the kind of ballot.", code="bad_kind")
+    _check_ballot_dates(opens_on, closes_on)
+    groups = _groups(
+        staff_groups if staff_groups is not None else dispute.staff_groups,
+        code="bad_staff_groups",
+        message="Choose the staff groups the ballot asked.",
+    )
+    split = {
+        "teacher": electorate_teacher or 0,
+        "leader": electorate_leader or 0,
+        "support": electorate_support or 0,
+    }
     _check_figures(electorate, votes_cast, votes_yes, votes_no, what="The ballot")
+    if min(split.values()) < 0:
+        raise DomainError("Electorates cannot be negative.", code="negative_votes")
+    if any(split.values()):
+        outside = [g for g, n in split.items() if n and g not in groups]
+        if outside:
+            raise DomainError(
+                f"The electorate has {', '.join(outside)} staff but the ballot did not ask them: "
+                "tick their group or set their number to 0.",
+                code="electorate_outside_groups",
+            )
+        if sum(split.values()) != electorate:
+            raise DomainError(
+                f"The electorate by staff group adds up to {sum(split.values())}, not the "
+                f"{electorate} entitled to vote. Check the figures.",
+                code="electorate_split_mismatch",
+            )
+    allowed_nations = _dispute_nation_ids(dispute)
+    if allowed_nations is not None and any(n.pk not in allowed_nations for n in nations):
+        raise DomainError(
+            "The ballot can only ask members in the dispute's nations.", code="bad_nations"
+        )
     ballot = Ballot.objects.create(
         dispute=dispute,
         kind=kind,
         aggregation=aggregation,
+        staff_groups=groups,
         opens_on=opens_on,
         closes_on=closes_on,
         electorate=electorate,
+        electorate_teacher=split["teacher"],
+        electorate_leader=split["leader"],
+        electorate_support=split["support"],
         votes_cast=votes_cast,
         votes_yes=votes_yes,
         votes_no=votes_no,
         employer_agreed_extension=employer_agreed_extension,
     )
+    if nations:
+        ballot.nations.set(nations)
     audit_log(actor=acting_user, action="ballot.record", obj=ballot, dispute_id=dispute.pk)
     return ballot
+
+
+def _dispute_nation_ids(dispute: Dispute) -> set[int] | None:
+    if dispute.place_kind == PlaceKind.NATION:
+        return {n.pk for n in dispute.nations.all()}
+    return None
 
 
 @transaction.atomic
@@ -229,7 +386,7 @@ def ballot_unit_record(
     votes_no: int,
     acting_user: Any,
 ) -> BallotUnit:
-    _require_officer(acting_user, ballot.dispute.union)
+    _require_ballot_recorder(acting_user, ballot.dispute)
     if ballot.aggregation != Ballot.Aggregation.PER_UNIT:
         raise DomainError(
             "This ballot is aggregated: its result is for all units together.", code="not_per_unit"
@@ -268,8 +425,13 @@ def _token_sql() -> str:
     )
 
 
-def _materialise(*, strike_day: StrikeDay, school_qs: QuerySet[School]) -> int:
-    """Insert the called-out schools, their picket lines and default shifts: 3 + shifts queries."""
+def _json_param_sql() -> str:
+    return "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
+
+
+def _materialise(*, strike_day: StrikeDay, parts: list[tuple[list[str], QuerySet[School]]]) -> int:
+    """Insert the called-out schools (with the staff groups called out at each), their picket
+    lines and default shifts: one insert per combination of groups, then 1 + shifts queries."""
     ops = connection.ops
     cos_table = CalledOutSchool._meta.db_table
     line_table = PicketLine._meta.db_table
@@ -277,19 +439,21 @@ def _materialise(*, strike_day: StrikeDay, school_qs: QuerySet[School]) -> int:
     entrance_table = Entrance._meta.db_table
     site_table = Entrance._meta.get_field("site").related_model._meta.db_table
 
-    select_sql, params = (
-        school_qs.order_by()
-        .values_list("pk", "district_id", "district__region_id")
-        .query.sql_with_params()
-    )
+    called_out = 0
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {cos_table} "  # noqa: S608 - table names and ORM SQL, values bound
-            f"(strike_day_id, school_id, district_id, region_id, status) "
-            f"SELECT %s, q.*, 'unknown' FROM ({select_sql}) AS q",
-            [strike_day.pk, *params],
-        )
-        called_out = cursor.rowcount
+        for groups, school_qs in parts:
+            select_sql, params = (
+                school_qs.order_by()
+                .values_list("pk", "district_id", "district__region_id")
+                .query.sql_with_params()
+            )
+            cursor.execute(
+                f"INSERT INTO {cos_table} "  # noqa: S608 - table names and ORM SQL, values bound
+                f"(strike_day_id, staff_groups, school_id, district_id, region_id, status) "
+                f"SELECT %s, {_json_param_sql()}, q.* , 'unknown' FROM ({select_sql}) AS q",
+                [strike_day.pk, json.dumps(groups), *params],
+            )
+            called_out += max(cursor.rowcount, 0)
         cursor.execute(
             f"INSERT INTO {line_table} (strike_day_id, entrance_id, school_id, district_id, "  # noqa: S608
             f"region_id, supervisor_name, public_token, pickets_signed_up, "
@@ -354,6 +518,9 @@ def strike_day_announce(
     }
     if scope_kind not in Scope.values:
         raise DomainError("Choose what the day covers.", code="bad_scope")
+    problem = date_problem(date, what="the strike day", today=today)
+    if problem:
+        raise DomainError(problem, code="implausible_date")
     if not scope_allowed(user=acting_user, union=dispute.union, scope_kind=scope_kind, **places):
         raise NotAllowed(
             "You can announce days only for places within your own area: choose places "
@@ -377,12 +544,10 @@ def strike_day_announce(
     problems = strike_day_check(dispute=dispute, date=date, today=today, mandates=mandates)
     if problems:
         raise DomainError(" ".join(problems), code="no_mandate")
-    allowed = allowed_school_q(dispute=dispute, date=date, mandates=mandates)
-    assert allowed is not None
-    school_qs = (
-        School.objects.filter(scope_school_q(scope_kind=scope_kind, **places))
-        .filter(dispute_school_q(dispute))
-        .filter(allowed)
+    by_group = called_out_groups_q(date=date, mandates=mandates)
+    # Only inside the dispute's place and employers, whatever the day's scope says.
+    school_qs = School.objects.filter(scope_school_q(scope_kind=scope_kind, **places)).filter(
+        dispute_school_q(dispute)
     )
     if only_school_ids_q is not None:
         school_qs = school_qs.filter(only_school_ids_q)
@@ -395,12 +560,7 @@ def strike_day_announce(
             cancelled_at__isnull=True,
         ).values("school_id")
     )
-    if not school_qs.exists():
-        raise DomainError(
-            "No school in this scope may strike that day: none is covered by a passing ballot, "
-            "or they are already called out that day.",
-            code="no_schools",
-        )
+    parts = [(groups, school_qs.filter(q)) for groups, q in group_combinations(by_group)]
     day = StrikeDay.objects.create(
         dispute=dispute,
         date=date,
@@ -414,7 +574,14 @@ def strike_day_announce(
     for name in ("nations", "regions", "districts", "trusts"):
         if places[name]:
             getattr(day, name).set(places[name])
-    called_out = _materialise(strike_day=day, school_qs=school_qs)
+    called_out = _materialise(strike_day=day, parts=parts)
+    if not called_out:
+        # Rolled back with the transaction: nothing is left of the day.
+        raise DomainError(
+            "No school in this scope may strike that day: none is covered by a passing ballot, "
+            "or they are already called out that day.",
+            code="no_schools",
+        )
     counters.areas_recount(strike_day_id=day.pk)
     audit_log(
         actor=acting_user,
@@ -587,6 +754,9 @@ def strike_day_move_for(
     )
     if new_date == strike_day.date:
         raise DomainError("Choose a different date to move the day to.", code="same_date")
+    problem = date_problem(new_date, what="the new date", today=today)
+    if problem:
+        raise DomainError(problem, code="implausible_date")
     still_out = CalledOutSchool.objects.filter(
         part_q, strike_day=strike_day, cancelled_at__isnull=True
     ).values("school_id")

@@ -32,6 +32,7 @@ from strikes.forms.planning import (
     RallyForm,
 )
 from strikes.mandate import long_date
+from strikes.models.planning import staff_groups_text
 from strikes.selectors import planning as sel
 from strikes.selectors import public as public_sel
 from strikes.selectors.access import ballot_union, dispute_union, strike_day_union
@@ -69,10 +70,12 @@ def dispute_new(request: HttpRequest) -> HttpResponse:
             dispute = svc.dispute_create(
                 union=union,
                 title=form.cleaned_data["title"],
-                nations=list(form.cleaned_data["nations"]),
+                place_kind=form.cleaned_data["place_kind"],
+                employer_kinds=form.cleaned_data["employer_kinds"],
                 staff_groups=form.cleaned_data["staff_groups"],
                 scope_note=form.cleaned_data["scope_note"],
                 acting_user=request.user,
+                **form.places(),
             )
         except DomainError as exc:
             _errors_to(form, exc)
@@ -86,6 +89,9 @@ def _dispute_context(viewer: Viewer, dispute: Any) -> dict[str, Any]:
     today = timezone.localdate()
     return {
         "dispute": dispute,
+        "place_text": sel.dispute_place_text(dispute),
+        "employers_text": sel.dispute_employers_text(dispute),
+        "dispute_groups_text": staff_groups_text(dispute.staff_groups),
         "ballots": sel.ballots_with_verdicts(dispute=dispute, today=today),
         "days": list(sel.strike_days_for_dispute(dispute=dispute, viewer=viewer)),
         "today": today,

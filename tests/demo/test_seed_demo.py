@@ -37,7 +37,7 @@ def test_seed_demo_builds_the_world_on_the_demo_schools() -> None:
     out = seed()
 
     assert "Demo loaded" in out
-    assert RuleSet.objects.count() == 2
+    assert RuleSet.objects.count() == 3
     assert set(District.objects.values_list("la_code", flat=True)) == {"390", "391", "681"}
     assert School.objects.count() == 311
     assert Union.objects.get(short_name="NEU").name == "National Education Union"

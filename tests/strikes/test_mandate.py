@@ -117,9 +117,11 @@ def test_support_is_a_share_of_votes_cast():
     assert verdict.yes_of_electorate_pct == 45
 
 
-def test_mandate_is_six_months_when_ballot_closed_under_old_rules():
+def test_mandate_is_six_months_beginning_with_the_closing_day_under_old_rules():
+    # "the period of six months beginning with the date of the ballot" (TULRCA s.234(1)):
+    # the closing day is the first day of the period, so it ends the day before 12 July.
     b = ballot(opens_on=dt.date(2025, 12, 1), closes_on=dt.date(2026, 1, 12), cast=600, yes=500)
-    assert ballot_verdict(b).mandate_ends_on == dt.date(2026, 7, 12)
+    assert ballot_verdict(b).mandate_ends_on == dt.date(2026, 7, 11)
 
 
 def test_mandate_is_nine_months_with_employer_agreement_under_old_rules():
@@ -130,15 +132,25 @@ def test_mandate_is_nine_months_with_employer_agreement_under_old_rules():
         yes=500,
         employer_agreed_extension=True,
     )
-    assert ballot_verdict(b).mandate_ends_on == dt.date(2026, 10, 12)
+    assert ballot_verdict(b).mandate_ends_on == dt.date(2026, 10, 11)
 
 
-def test_mandate_is_twelve_months_when_ballot_closed_under_new_rules():
+def test_straddling_ballot_takes_thresholds_and_mandate_from_its_opening_date():
+    # Opened 20 Jan 2026, closed 20 Feb 2026: the ERA 2025 transitional provisions give a
+    # 12-month mandate only to ballots opening on or after 18 Feb 2026, so this one keeps the
+    # 2016 Act's six months, as it keeps its thresholds (one coherent answer).
     b = ballot(opens_on=dt.date(2026, 1, 20), closes_on=dt.date(2026, 2, 20), cast=600, yes=500)
     verdict = ballot_verdict(b)
-    assert verdict.rule_set.name == "Trade Union Act 2016"  # thresholds by opening date
+    assert verdict.rule_set.name == "Trade Union Act 2016"
+    assert verdict.mandate_rule_set.name == "Trade Union Act 2016"
+    assert verdict.mandate_ends_on == dt.date(2026, 8, 19)
+
+
+def test_ballot_opening_on_the_day_of_the_change_gets_twelve_months():
+    b = ballot(opens_on=dt.date(2026, 2, 18), closes_on=dt.date(2026, 3, 18), cast=600, yes=500)
+    verdict = ballot_verdict(b)
     assert verdict.mandate_rule_set.name == "Employment Rights Act 2025"
-    assert verdict.mandate_ends_on == dt.date(2027, 2, 20)
+    assert verdict.mandate_ends_on == dt.date(2027, 3, 17)
 
 
 def test_add_months_clamps_to_month_end():
@@ -207,13 +219,13 @@ def test_notice_fourteen_days_under_old_rules():
 
 
 def test_last_day_of_the_mandate_is_allowed_and_the_next_is_refused():
-    b = passing_new_ballot()  # closes 2 Nov 2026, 12 months: ends 2 Nov 2027
+    b = passing_new_ballot()  # closes 2 Nov 2026, 12 months beginning that day: ends 1 Nov 2027
     today = dt.date(2027, 10, 1)
-    assert strike_day_check(dispute=b.dispute, date=dt.date(2027, 11, 2), today=today) == []
-    problems = strike_day_check(dispute=b.dispute, date=dt.date(2027, 11, 3), today=today)
+    assert strike_day_check(dispute=b.dispute, date=dt.date(2027, 11, 1), today=today) == []
+    problems = strike_day_check(dispute=b.dispute, date=dt.date(2027, 11, 2), today=today)
     assert len(problems) == 1
-    assert problems[0].startswith("3 November 2027 is outside the mandate")
-    assert "2 November 2027" in problems[0]
+    assert problems[0].startswith("2 November 2027 is outside the mandate")
+    assert "1 November 2027" in problems[0]
 
 
 def test_day_the_ballot_closes_is_outside_the_mandate():

@@ -121,4 +121,4 @@ def test_rule_set_is_chosen_by_date(rule_sets):
 def test_rule_set_seed_is_idempotent(rule_sets):
     from strikes.rules import rule_sets_ensure
 
-    assert rule_sets_ensure() == 2
+    assert rule_sets_ensure() == 3

@@ -10,7 +10,7 @@ import time_machine
 from django.urls import reverse
 from icalendar import Calendar
 
-from strikes.models import Ballot, CalledOutSchool, PicketLine, Rally, StrikeDay
+from strikes.models import Ballot, CalledOutSchool, Dispute, PicketLine, Rally, StrikeDay
 from strikes.services.planning import ballot_record, strike_day_announce
 from tests import factories as f
 
@@ -107,10 +107,20 @@ def test_create_dispute_page(client, world, national):
     client.force_login(national)
     response = client.post(
         reverse("strikes:planning-dispute-new"),
-        {"title": "Workload", "staff_groups": ["teacher", "support"], "nations": [world.nation.pk]},
+        {
+            "title": "Workload",
+            "staff_groups": ["teacher", "support"],
+            "place_kind": "nation",
+            "nations": [world.nation.pk],
+            "employer_kinds": ["local_authority", "academy_trust"],
+        },
     )
     assert response.status_code == 302
     assert "/planning/dispute/" in response["Location"]
+    dispute = Dispute.objects.get(title="Workload")
+    assert dispute.place_kind == "nation"
+    assert list(dispute.nations.all()) == [world.nation]
+    assert dispute.employer_kinds == ["local_authority", "academy_trust"]
 
 
 def test_record_ballot_and_see_verdict_with_reasons_and_as_at(client, national, dispute):
@@ -132,7 +142,7 @@ def test_record_ballot_and_see_verdict_with_reasons_and_as_at(client, national, 
     assert response.status_code == 302
     page = client.get(url).content.decode()
     assert "Turnout 48.2% is below the 50% threshold (Trade Union Act 2016)" in page
-    assert "guidance as at 1 November 2026" in page
+    assert "guidance as at 1 December 2026" in page
     assert "No mandate" in page
 
 
@@ -391,7 +401,8 @@ def test_passing_ballot_shows_the_mandate_window(client, national, dispute):
     client.force_login(national)
     page = client.get(reverse("strikes:planning-dispute", args=[dispute.pk])).content.decode()
     assert "Action may be taken from 3 November 2026" in page
-    assert "until 2 November 2027" in page
+    # Twelve months beginning with the closing day (2 Nov 2026) end on 1 Nov 2027.
+    assert "until 1 November 2027" in page
     assert "Employers need 10 days' notice today" in page
 
 
