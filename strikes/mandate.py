@@ -191,6 +191,8 @@ def important_service_share(
     if electorate_by_group:
         total = sum(electorate_by_group.values())
         inside = sum(n for g, n in electorate_by_group.items() if g in groups)
+        if inside == total:
+            return True, f"all {total} entitled to vote are {names}"
         if inside * 2 > total:
             return True, f"{inside} of the {total} entitled to vote are {names}, a majority"
         return False, f"only {inside} of the {total} entitled to vote are {names}, not a majority"
