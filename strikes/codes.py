@@ -26,6 +26,19 @@ register_code("same_date", "A day moved to the date it already has.")
 register_code("bad_place", "A district that is not in the region given.")
 register_code("missing", "The rally has no title or meeting point.")
 register_code("bad_date", "A rally on a date other than its strike day.")
+register_code("implausible_date", "A date outside 2000 to two years from today (a typo).")
+register_code("long_title", "A dispute title longer than 200 characters.")
+register_code("bad_place_kind", "Where a dispute is, missing or not a known kind of place.")
+register_code("no_place", "A dispute's place kind chosen without the places themselves.")
+register_code("bad_employers", "No kind of employer, or an unknown one, for a dispute.")
+register_code("bad_kind", "A ballot that is not indicative, postal or electronic, or aggregated.")
+register_code(
+    "electorate_outside_groups", "An electorate for a staff group the ballot did not ask."
+)
+register_code(
+    "electorate_split_mismatch", "The electorate by staff group does not add up to the total."
+)
+register_code("bad_nations", "A ballot asking members outside the dispute's nations.")
 
 # Picket lines, shifts and check-in.
 register_code("bad_time", "A time that is not written like 07:30.")

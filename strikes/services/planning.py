@@ -167,10 +167,10 @@ PLACE_FIELDS = {
 }
 
 
-def _groups(values: Sequence[str], *, code: str, message: str) -> list[str]:
+def _groups(values: Sequence[str], *, message: str) -> list[str]:
     groups = [g for g in StaffGroup.values if g in set(values)]
     if not groups or any(v not in StaffGroup.values for v in values):
-        raise DomainError(message, code=code)
+        raise DomainError(message, code="bad_staff_groups")
     return groups
 
 
@@ -201,13 +201,11 @@ def dispute_create(
         raise DomainError("Give the dispute a title.", code="no_title")
     if len(title) > 200:
         raise DomainError("Keep the title to 200 characters.", code="long_title")
-    groups = _groups(
-        staff_groups, code="bad_staff_groups", message="Choose the staff groups the dispute covers."
-    )
+    groups = _groups(staff_groups, message="Choose the staff groups the dispute covers.")
     if place_kind is None:
         place_kind = PlaceKind.NATION if nations else PlaceKind.NATIONAL
     if place_kind not in PlaceKind.values:
-        raise DomainError("Choose where the dispute is.", code="bad_place")
+        raise DomainError("Choose where the dispute is.", code="bad_place_kind")
     places: dict[str, list[Any]] = {
         "nations": list(nations),
         "regions": list(regions),
@@ -315,7 +313,6 @@ def ballot_record(
     _check_ballot_dates(opens_on, closes_on)
     groups = _groups(
         staff_groups if staff_groups is not None else dispute.staff_groups,
-        code="bad_staff_groups",
         message="Choose the staff groups the ballot asked.",
     )
     split = {

@@ -14,7 +14,7 @@ import datetime as dt
 import pytest
 import time_machine
 
-from members.errors import DomainError, NotAllowed
+from kernel.errors import DomainError, NotAllowed
 from schools.models import School
 from strikes.mandate import ballot_verdict
 from strikes.models import CalledOutSchool
