@@ -23,6 +23,7 @@ from strikes.models import (
     Shift,
     Signup,
     StrikeDay,
+    StrikePolicy,
     SupportMessage,
 )
 
@@ -252,3 +253,8 @@ class SupportMessageAdmin(ContactDetailsAuditMixin, admin.ModelAdmin):
     list_filter = ["status", "held", "consent_to_show"]
     search_fields = ["sender", "contact"]
     raw_id_fields = ["dispute", "strike_day", "school", "district", "region", "moderated_by"]
+
+
+@admin.register(StrikePolicy)
+class StrikePolicyAdmin(admin.ModelAdmin):
+    list_display = ["union", "max_days_per_school", "period_days"]

@@ -39,6 +39,8 @@ register_code(
     "electorate_split_mismatch", "The electorate by staff group does not add up to the total."
 )
 register_code("bad_nations", "A ballot asking members outside the dispute's nations.")
+register_code("no_dates", "A run of strike days with no date.")
+register_code("too_many_days", "More days in one run than can be announced at once.")
 
 # Picket lines, shifts and check-in.
 register_code("bad_time", "A time that is not written like 07:30.")
@@ -64,6 +66,7 @@ register_code("escalate_needs_incident", "Escalating a report that does not say 
 register_code("shift_cancelled", "The rep has cancelled the shift.")
 register_code("started", "The shift has already started.")
 register_code("not_your_school", "A member signing up at a school that is not their own.")
+register_code("not_called_out", "A member whose staff group is not called out there that day.")
 register_code("no_consent", "A supporter did not agree to be contacted.")
 register_code("no_contact", "A supporter gave neither an email address nor a mobile number.")
 register_code("wrong_line", "A shift that is not on the picket line given.")

@@ -152,7 +152,9 @@ class Verdict:
     @property
     def first_action_on(self) -> date | None:
         """The first day action may be taken: the day after the ballot closed."""
-        return self.mandate_starts_on + timedelta(days=1) if self.mandate_starts_on else None
+        if self.mandate_starts_on is None or self.mandate_starts_on >= date.max:
+            return None
+        return self.mandate_starts_on + timedelta(days=1)
 
     @property
     def failures(self) -> list[str]:

@@ -221,7 +221,20 @@ class BallotUnitForm(forms.Form):
 
 
 class AnnounceForm(forms.Form):
-    date = PlausibleDateField(what="the strike day")
+    date = PlausibleDateField(what="the strike day", label="Date (the first day)")
+    until = PlausibleDateField(
+        what="the last day of the run",
+        required=False,
+        label="Until (for a run of consecutive days)",
+        help_text="Leave empty for one day.",
+    )
+    more_dates = forms.CharField(
+        required=False,
+        max_length=400,
+        label="Or other dates too",
+        help_text="Dates as YYYY-MM-DD, separated by commas or spaces: announced together, with "
+        "one notice check and one message.",
+    )
     starts_at = forms.TimeField(widget=TIME, initial=dt.time(7, 30), label="Starts")
     ends_at = forms.TimeField(widget=TIME, initial=dt.time(16, 0), label="Ends")
     title = forms.CharField(max_length=200, required=False)
@@ -262,7 +275,35 @@ class AnnounceForm(forms.Form):
         field = self.PLACE_FOR_KIND.get(kind or "")
         if field and not data.get(field):
             self.add_error(field, "Choose at least one.")
+        first, until = data.get("date"), data.get("until")
+        if first and until:
+            if until < first:
+                self.add_error("until", "The run must end on or after its first day.")
+            elif (until - first).days > 30:
+                self.add_error("until", "Announce at most 31 days at once.")
+        parsed: list[dt.date] = []
+        for part in (data.get("more_dates") or "").replace(",", " ").split():
+            try:
+                day = dt.date.fromisoformat(part)
+            except ValueError:
+                self.add_error("more_dates", f"{part[:20]} is not a date like 2026-12-10.")
+                break
+            problem = date_problem(day, what=f"the date {part}")
+            if problem:
+                self.add_error("more_dates", problem)
+                break
+            parsed.append(day)
+        data["more_dates_parsed"] = parsed
         return data
+
+    def dates(self) -> list[dt.date]:
+        """Every date of the run: the first, the consecutive days until ``until``, the others."""
+        data = self.cleaned_data
+        first, until = data["date"], data.get("until")
+        days = [first]
+        if until:
+            days += [first + dt.timedelta(days=i) for i in range(1, (until - first).days + 1)]
+        return sorted(set(days + data.get("more_dates_parsed", [])))
 
     def places(self) -> dict[str, Any]:
         """Only the places for the chosen kind of scope."""

@@ -16,6 +16,7 @@ from strikes.models.planning import (
     RuleSet,
     StaffGroup,
     StrikeDay,
+    StrikePolicy,
 )
 from strikes.models.public import PublicPage, SupportMessage
 from strikes.models.reports import DistrictFigures, PicketReport, ReportBucket
@@ -45,6 +46,7 @@ __all__ = [
     "Signup",
     "StaffGroup",
     "StrikeDay",
+    "StrikePolicy",
     "SupportMessage",
     "TrackedBallot",
     "TurnoutCount",

@@ -514,3 +514,39 @@ class Rally(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class StrikePolicy(models.Model):
+    """A union's own policy on strike days (a union setting, edited in the admin): e.g. the
+    NEU's "no more than four days in any one school" in 2023. Announcing more warns; it never
+    blocks."""
+
+    union = models.OneToOneField(
+        "members.Union", on_delete=models.CASCADE, related_name="strike_policy"
+    )
+    max_days_per_school = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Warn when a school would be called out on more days than this in the period.",
+    )
+    period_days = models.PositiveSmallIntegerField(
+        default=92,
+        help_text="The period the limit counts over, in days (92: about a school term).",
+    )
+
+    class Meta:
+        verbose_name_plural = "strike policies"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_days__gte=1, period_days__lte=3660),
+                name="strike_policy_period_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_days_per_school__isnull=True)
+                | Q(max_days_per_school__gte=1, max_days_per_school__lte=366),
+                name="strike_policy_limit_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Strike policy of {self.union}"

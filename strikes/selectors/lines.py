@@ -274,8 +274,11 @@ def checked_in_counts(*, picket_line: PicketLine, viewer: Viewer) -> tuple[int, 
     return counts["pickets"], counts["supporters"]
 
 
-def members_not_signed_up(*, strike_day: StrikeDay, school: School) -> QuerySet[Membership]:
-    """Members working at the school with no live signup on any shift there that day."""
+def members_not_signed_up(
+    *, strike_day: StrikeDay, school: School, staff_groups: list[str] | None = None
+) -> QuerySet[Membership]:
+    """Members working at the school with no live signup on any shift there that day; only
+    those in ``staff_groups`` (the groups called out) when given."""
     live = Signup.objects.filter(
         user_id=OuterRef("user_id"),
         shift__picket_line__strike_day=strike_day,
@@ -285,9 +288,25 @@ def members_not_signed_up(*, strike_day: StrikeDay, school: School) -> QuerySet[
         Membership.objects.filter(
             workplace=school, union_id=strike_day.dispute.union_id, is_active=True
         )
+        .filter(**({"staff_group__in": staff_groups} if staff_groups is not None else {}))
         .exclude(Exists(live))
         .select_related("user")
         .order_by("user__full_name", "user__email")
+    )
+
+
+def members_not_called_out(
+    *, strike_day: StrikeDay, school: School, staff_groups: list[str]
+) -> QuerySet[Membership]:
+    """Members working at the school whose staff group is not called out there that day: reps
+    see them apart (never nudged, never signed up as pickets)."""
+    return (
+        Membership.objects.filter(
+            workplace=school, union_id=strike_day.dispute.union_id, is_active=True
+        )
+        .exclude(staff_group__in=staff_groups)
+        .select_related("user")
+        .order_by("staff_group", "user__full_name", "user__email")
     )
 
 
@@ -302,13 +321,19 @@ def _nudge_area(viewer: Viewer, strike_day: StrikeDay) -> Q:
     )
 
 
-def members_to_nudge(*, strike_day: StrikeDay, school: School, viewer: Viewer) -> list[Membership]:
-    """``members_not_signed_up`` that the viewer may nudge, each with ``nudged_today``. Two
-    queries."""
+def members_to_nudge(
+    *,
+    strike_day: StrikeDay,
+    school: School,
+    viewer: Viewer,
+    staff_groups: list[str] | None = None,
+) -> list[Membership]:
+    """``members_not_signed_up`` that the viewer may nudge (of the staff groups called out, when
+    given), each with ``nudged_today``. Two queries."""
     missing = list(
-        members_not_signed_up(strike_day=strike_day, school=school).filter(
-            _nudge_area(viewer, strike_day)
-        )
+        members_not_signed_up(
+            strike_day=strike_day, school=school, staff_groups=staff_groups
+        ).filter(_nudge_area(viewer, strike_day))
     )
     _mark_nudged_today(missing, strike_day=strike_day)
     return missing
@@ -346,14 +371,20 @@ class NudgePage:
 
 
 def nudge_page(
-    *, strike_day: StrikeDay, school: School, viewer: Viewer, query: str = "", page: int = 1
+    *,
+    strike_day: StrikeDay,
+    school: School,
+    viewer: Viewer,
+    query: str = "",
+    page: int = 1,
+    staff_groups: list[str] | None = None,
 ) -> NudgePage:
     """A page of ``NUDGE_PAGE_SIZE`` members not signed up (searched by name or email) that the
-    viewer may nudge, each with ``nudged_today``. Three or four queries whatever the number of
-    members."""
-    missing = members_not_signed_up(strike_day=strike_day, school=school).filter(
-        _nudge_area(viewer, strike_day)
-    )
+    viewer may nudge, of the staff groups called out when given, each with ``nudged_today``.
+    Three or four queries whatever the number of members."""
+    missing = members_not_signed_up(
+        strike_day=strike_day, school=school, staff_groups=staff_groups
+    ).filter(_nudge_area(viewer, strike_day))
     total = missing.count()
     found = missing
     if query:

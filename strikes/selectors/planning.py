@@ -79,9 +79,10 @@ class BallotRow:
     verdicts: list[PlaceVerdict]
 
     @property
-    def verdict(self) -> Verdict:
-        """The first place's verdict (the only one unless places differ)."""
-        return self.verdicts[0].verdict
+    def verdict(self) -> Verdict | None:
+        """The first place's verdict (the only one unless places differ); None for a row that
+        cannot be judged."""
+        return self.verdicts[0].verdict if self.verdicts else None
 
     @property
     def passes_somewhere(self) -> bool:

@@ -15,6 +15,7 @@ from members.models import Role, Supporter, User
 from members.permissions import Action, may, viewer_for
 from schools.models import School
 from strikes.models import CalledOutSchool, PicketLine, Rally, Shift, Signup, StrikeDay
+from strikes.selectors.callout import CallOut, CallOutReasons
 
 ACTIVE = (
     Signup.Status.REGISTERED,
@@ -63,10 +64,22 @@ class DayView:
     called_out: CalledOutSchool
     lines: list[LineView] = field(default_factory=list)
     rallies: list[Rally] = field(default_factory=list)
+    call_out: CallOut | None = None
+    # The member's own staff group when this is their workplace; None for an official.
+    my_staff_group: str | None = None
 
     @property
     def cancelled(self) -> bool:
         return self.day.is_cancelled or self.called_out.cancelled_at is not None
+
+    @property
+    def not_called_out_text(self) -> str:
+        """Why the member may not sign up here ('' when their group is called out)."""
+        if self.my_staff_group is None or self.call_out is None:
+            return ""
+        if self.call_out.member_is_out(self.my_staff_group):
+            return ""
+        return self.call_out.member_text(self.my_staff_group)
 
 
 def shift_card_build(
@@ -76,6 +89,7 @@ def shift_card_build(
     allowed: bool,
     day_cancelled: bool,
     now: datetime,
+    not_called_out: str = "",
 ) -> ShiftCard:
     started = shift.starts_at <= now
     card = ShiftCard(shift=shift, my_signup=my_signup)
@@ -87,6 +101,8 @@ def shift_card_build(
     card.my_signup = None
     if not allowed:
         card.reason = "This is not your school's picket line."
+    elif not_called_out:
+        card.reason = not_called_out
     elif day_cancelled:
         card.reason = "The strike day has been called off at this school."
     elif shift.cancelled_at is not None:
@@ -160,12 +176,13 @@ def strike_days_for_member(
         scope |= Q(school_id=school_id, strike_day__dispute__union_id=union_id)
     called = list(
         CalledOutSchool.objects.filter(scope, strike_day__date__gte=timezone.localdate())
-        .select_related("strike_day", "school")
+        .select_related("strike_day__dispute", "school__district__region__nation")
         .order_by("strike_day__date", "strike_day_id", "school__name")
     )
     if not called:
         return []
     days = [DayView(day=c.strike_day, called_out=c) for c in called]
+    _attach_call_outs(user, days, as_official=school is not None)
     by_key = {(c.strike_day_id, c.school_id): view for c, view in zip(called, days, strict=True)}
     live = Q(shifts__cancelled_at__isnull=True)
     lines = list(
@@ -240,8 +257,37 @@ def _attach_cards(
         day = views[(line_view.line.strike_day_id, line_view.line.school_id)]
         mine = shift.mine[0] if shift.mine else None
         line_view.cards.append(
-            shift_card_build(shift, mine, allowed=True, day_cancelled=day.cancelled, now=now)
+            shift_card_build(
+                shift,
+                mine,
+                allowed=True,
+                day_cancelled=day.cancelled,
+                now=now,
+                not_called_out=(
+                    "Your staff group is not called out here on this day (see above)."
+                    if day.not_called_out_text
+                    else ""
+                ),
+            )
         )
+
+
+def _attach_call_outs(user: Any, days: list[DayView], *, as_official: bool) -> None:
+    """Who is called out at each school, and the member's own group where it is their workplace
+    (an official joining a line they represent is not asked for one)."""
+    viewer = viewer_for(user)
+    groups = {
+        (m.union_id, m.workplace_id): m.staff_group
+        for m in viewer.memberships
+        if m.is_active and m.workplace_id
+    }
+    reasons: dict[int, CallOutReasons] = {}
+    for view in days:
+        dispute = view.day.dispute
+        finder = reasons.setdefault(dispute.pk, CallOutReasons(dispute))
+        view.call_out = finder.for_row(view.called_out)
+        if not as_official:
+            view.my_staff_group = groups.get((dispute.union_id, view.called_out.school_id))
 
 
 def line_for_member(*, user: Any, line_id: int, school: School | None = None) -> LineView | None:

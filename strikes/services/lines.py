@@ -282,10 +282,26 @@ def member_nudge(
     returns None when they were already nudged today."""
     from members.models import Membership
 
-    if not Membership.objects.filter(
-        user=user, workplace=school, union_id=strike_day.dispute.union_id, is_active=True
-    ).exists():
+    group = (
+        Membership.objects.filter(
+            user=user, workplace=school, union_id=strike_day.dispute.union_id, is_active=True
+        )
+        .values_list("staff_group", flat=True)
+        .first()
+    )
+    if group is None:
         raise DomainError("That person is not a member at this school.", code="not_member")
+    called = (
+        CalledOutSchool.objects.filter(strike_day=strike_day, school=school)
+        .values_list("staff_groups", flat=True)
+        .first()
+    )
+    if called is not None and group not in called:
+        raise DomainError(
+            "This member's staff group is not called out here on this day: the app does not ask "
+            "them to picket.",
+            code="not_called_out",
+        )
     if user.reminders_opt_out:
         raise DomainError("This member has asked not to be nudged.", code="opted_out")
     today = timezone.localdate()
@@ -311,10 +327,17 @@ def member_nudge(
 @transaction.atomic
 def members_nudge_all(*, strike_day: StrikeDay, school: School, acting_user: Any) -> int:
     """Nudge every member of the school not signed up for the day, except those who asked not
-    to be nudged and those already nudged today. One INSERT of outbox rows, due now (the sweep
-    hands them to a worker); returns how many were queued."""
+    to be nudged, those already nudged today, and those whose staff group is not called out
+    there. One INSERT of outbox rows, due now (the sweep hands them to a worker); returns how
+    many were queued."""
     from strikes.selectors.lines import members_not_signed_up
 
+    groups = list(
+        CalledOutSchool.objects.filter(strike_day=strike_day, school=school)
+        .values_list("staff_groups", flat=True)
+        .first()
+        or []
+    )
     today = timezone.localdate().isoformat()
     now = timezone.now()
     rows = [
@@ -328,7 +351,9 @@ def members_nudge_all(*, strike_day: StrikeDay, school: School, acting_user: Any
             due_at=now,
             context={"strike_day_id": strike_day.pk, "school_id": school.pk},
         )
-        for user_id, channel in members_not_signed_up(strike_day=strike_day, school=school)
+        for user_id, channel in members_not_signed_up(
+            strike_day=strike_day, school=school, staff_groups=groups
+        )
         .filter(user__reminders_opt_out=False)
         .values_list("user_id", "user__preferred_channel")
     ]

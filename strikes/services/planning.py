@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import logging
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -44,6 +45,7 @@ from strikes.models import (
     Signup,
     StaffGroup,
     StrikeDay,
+    StrikePolicy,
 )
 from strikes.models.planning import EmployerKind, PlaceKind, default_employer_kinds
 
@@ -828,3 +830,167 @@ def rally_create(
     )
     audit_log(actor=acting_user, action="rally.create", obj=rally, strike_day_id=strike_day.pk)
     return rally
+
+
+# --- Runs of days -------------------------------------------------------------------------------
+
+MAX_RUN_DAYS = 31
+
+
+@dataclass
+class RunResult:
+    """The days announced together, and what the organiser should know (never a block)."""
+
+    days: list[StrikeDay]
+    warnings: list[str]
+
+
+def _run_dates(dates: Sequence[dt.date]) -> list[dt.date]:
+    unique = sorted(set(dates))
+    if not unique:
+        raise DomainError("Choose at least one date.", code="no_dates")
+    if len(unique) > MAX_RUN_DAYS:
+        raise DomainError(f"Announce at most {MAX_RUN_DAYS} days at once.", code="too_many_days")
+    return unique
+
+
+@transaction.atomic
+def strike_days_announce(
+    *,
+    dispute: Dispute,
+    dates: Sequence[dt.date],
+    starts_at: dt.time | str = "07:30",
+    ends_at: dt.time | str = "16:00",
+    scope_kind: str,
+    nations: Sequence[Nation] = (),
+    regions: Sequence[Region] = (),
+    districts: Sequence[District] = (),
+    trusts: Sequence[AcademyTrust] = (),
+    schools: Sequence[School] = (),
+    title: str = "",
+    acting_user: Any,
+    today: dt.date | None = None,
+) -> RunResult:
+    """Announce a run of days (consecutive, or a list) for one scope, in one transaction: one
+    notice check (the notice is given today, so the first day decides), every day inside the
+    mandate, then warnings for weekends, for schools over the union's own limit of days in a
+    period, and for schools already called out that day by another dispute of the union."""
+    today = today or timezone.localdate()
+    run = _run_dates(dates)
+    for day in run:
+        problem = date_problem(day, what="each strike day", today=today)
+        if problem:
+            raise DomainError(problem, code="implausible_date")
+    mandates = dispute_mandates(dispute, today=today)
+    problems: list[str] = []
+    for day in run:
+        for problem in strike_day_check(dispute=dispute, date=day, today=today, mandates=mandates):
+            if problem not in problems and not problem.startswith("Under the"):
+                problems.append(problem)
+    notice = strike_day_check(dispute=dispute, date=run[0], today=today, mandates=mandates)
+    problems += [p for p in notice if p.startswith("Under the")]
+    if problems:
+        raise DomainError(" ".join(problems), code="no_mandate")
+    places = {
+        "nations": nations,
+        "regions": regions,
+        "districts": districts,
+        "trusts": trusts,
+        "schools": schools,
+    }
+    days = [
+        strike_day_announce(
+            dispute=dispute,
+            date=day,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            scope_kind=scope_kind,
+            title=title,
+            acting_user=acting_user,
+            today=today,
+            **places,
+        )
+        for day in run
+    ]
+    return RunResult(days=days, warnings=strike_days_warnings(days=days, dispute=dispute))
+
+
+def strike_days_warnings(*, days: list[StrikeDay], dispute: Dispute) -> list[str]:
+    """What to check before telling members (never a block)."""
+    warnings: list[str] = []
+    weekend = [d.date for d in days if d.date.weekday() >= 5]
+    if weekend:
+        listed = ", ".join(f"{d:%A} {d.day} {d:%B}" for d in weekend)
+        warnings.append(
+            f"{listed} {'is' if len(weekend) == 1 else 'are'} at the weekend, when schools are "
+            "closed: check the dates."
+        )
+    day_ids = [d.pk for d in days]
+    out = CalledOutSchool.objects.filter(strike_day_id__in=day_ids, cancelled_at__isnull=True)
+    clash = (
+        CalledOutSchool.objects.filter(
+            strike_day__dispute__union_id=dispute.union_id,
+            strike_day__date__in=[d.date for d in days],
+            strike_day__status=StrikeDay.Status.ANNOUNCED,
+            cancelled_at__isnull=True,
+            school_id__in=out.values("school_id"),
+        )
+        .exclude(strike_day__dispute=dispute)
+        .values("school_id")
+        .distinct()
+        .count()
+    )
+    if clash:
+        warnings.append(
+            f"{clash} school{'s are' if clash != 1 else ' is'} already called out on "
+            f"{'one of these days' if len(days) > 1 else 'this day'} by another of the union's "
+            "disputes: check members are told which dispute they strike in."
+        )
+    policy = StrikePolicy.objects.filter(union_id=dispute.union_id).first()
+    if policy is not None and policy.max_days_per_school:
+        over = _schools_over_limit(days=days, union_id=dispute.union_id, policy=policy)
+        if over:
+            warnings.append(
+                f"{over} school{'s' if over != 1 else ''} would be called out on more than "
+                f"{policy.max_days_per_school} days in {policy.period_days} days, more than the "
+                "union's policy allows: consider fewer days or a narrower scope."
+            )
+    return warnings
+
+
+def _schools_over_limit(*, days: list[StrikeDay], union_id: int, policy: StrikePolicy) -> int:
+    """How many of the run's schools have more called-out days than the policy in any window of
+    ``period_days`` that contains one of the run's days (one query)."""
+    window = dt.timedelta(days=policy.period_days - 1)
+    first = min(d.date for d in days) - window
+    last = max(d.date for d in days) + window
+    limit = policy.max_days_per_school or 0
+    run_dates = {d.date for d in days}
+    rows = (
+        CalledOutSchool.objects.filter(
+            strike_day__dispute__union_id=union_id,
+            strike_day__status=StrikeDay.Status.ANNOUNCED,
+            strike_day__date__range=(first, last),
+            cancelled_at__isnull=True,
+            school_id__in=CalledOutSchool.objects.filter(
+                strike_day_id__in=[d.pk for d in days]
+            ).values("school_id"),
+        )
+        .values_list("school_id", "strike_day__date")
+        .distinct()
+        .order_by("school_id", "strike_day__date")
+    )
+    by_school: dict[int, list[dt.date]] = {}
+    for school_id, day in rows.iterator(chunk_size=5000):
+        by_school.setdefault(school_id, []).append(day)
+    over = 0
+    for dates in by_school.values():
+        if len(dates) <= limit:
+            continue
+        # Any window of period_days holding more than the limit, and one of the run's days.
+        for i in range(len(dates) - limit):
+            j = i + limit
+            if dates[j] - dates[i] <= window and run_dates & set(dates[i : j + 1]):
+                over += 1
+                break
+    return over

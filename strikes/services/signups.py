@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from kernel.audit import audit_log
 from kernel.errors import DomainError, NotAllowed
-from members.models import Supporter, User
+from members.models import Membership, Supporter, User
 from members.permissions import Action, may
 from members.phones import phone_to_e164
 from strikes import counters
@@ -141,6 +141,7 @@ def signup_create(*, shift: Shift, user: User, acting_user: Any, nonce: str = ""
         raise NotAllowed(
             "You can only sign up at your own school's picket lines.", code="not_your_school"
         )
+    _refuse_if_not_called_out(user, line)
     existing = Signup.objects.filter(shift=shift, user=user).first()
     if existing is not None and existing.status in ACTIVE:
         existing.shift = shift
@@ -176,6 +177,33 @@ def signup_create(*, shift: Shift, user: User, acting_user: Any, nonce: str = ""
     )
     _queue(Notification.Kind.CONFIRMATION, signup, shift, new_signup=existing is None, user=user)
     return signup
+
+
+def _refuse_if_not_called_out(user: User, line: PicketLine) -> None:
+    """A member picketing their own workplace must be in a staff group called out there that
+    day: only the balloted strike (an official joining a line they represent is not asked)."""
+    union_id = line.strike_day.dispute.union_id
+    group = (
+        Membership.objects.filter(
+            user=user, union_id=union_id, workplace_id=line.school_id, is_active=True
+        )
+        .values_list("staff_group", flat=True)
+        .first()
+    )
+    if group is None:
+        return
+    called = (
+        CalledOutSchool.objects.filter(strike_day_id=line.strike_day_id, school_id=line.school_id)
+        .values_list("staff_groups", flat=True)
+        .first()
+    )
+    if called is not None and group not in called:
+        raise DomainError(
+            "Your staff group is not called out at this school on this day, so you are not "
+            "protected as a striker and the app cannot sign you up to picket. Whether to refuse "
+            "to cross the line is your own decision; talk to your rep.",
+            code="not_called_out",
+        )
 
 
 def _may_cancel(acting_user: Any, signup: Signup, shift: Shift) -> bool:

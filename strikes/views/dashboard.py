@@ -32,6 +32,7 @@ from strikes.selectors.access import (
     strike_day_school_place,
     strike_day_union,
 )
+from strikes.selectors.callout import call_out_at
 from strikes.services.exports import dashboard_exported
 from strikes.views import public as public_views
 
@@ -336,6 +337,7 @@ def dashboard_school(request: HttpRequest, strike_day_id: int, school_id: int) -
             "strike_day": strike_day,
             "school": school,
             "lines": lines,
+            "call_out": call_out_at(strike_day=strike_day, school=school),
             "back_url": base + _query({"district": school.district_id}),
             # Officials act on the lines of schools they represent, straight from here.
             "run_url": reverse("strikes:rep-day", args=[strike_day.pk, school.pk])

@@ -35,6 +35,7 @@ from strikes.models import PicketLine
 from strikes.selectors import lines as sel
 from strikes.selectors import public as public_sel
 from strikes.selectors.access import called_out_place, line_place, live_shift_place, shift_place
+from strikes.selectors.callout import call_out_for
 from strikes.services import lines as svc
 
 ADVICE = "The Code of Practice on Picketing advises no more than six pickets at an entrance."
@@ -102,13 +103,19 @@ def _rep_day_page(
     request: HttpRequest, called: Any, pattern_form: PatternForm | None = None
 ) -> HttpResponse:
     day, school = called.strike_day, called.school
+    groups_out = list(called.staff_groups or [])
     query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     page = _small_int(request.GET.get("page", ""), 1)
     open_line_id = _small_int(request.GET.get("line", ""))
     show_names = may(request.user, Action.VIEW_ROSTER, school, union=day.dispute.union)
     if request.htmx and request.GET.get("part") == "not-signed-up":
         nudges = sel.nudge_page(
-            strike_day=day, school=school, viewer=request.viewer, query=query, page=page
+            strike_day=day,
+            school=school,
+            viewer=request.viewer,
+            query=query,
+            page=page,
+            staff_groups=groups_out,
         )
         return render(
             request,
@@ -144,8 +151,17 @@ def _rep_day_page(
             # sets their lines up.
             "unset_entrances": max(entrances - len(lines), 0),
             "nudges": sel.nudge_page(
-                strike_day=day, school=school, viewer=request.viewer, query=query, page=page
+                strike_day=day,
+                school=school,
+                viewer=request.viewer,
+                query=query,
+                page=page,
+                staff_groups=groups_out,
             ),
+            "not_called": list(
+                sel.members_not_called_out(strike_day=day, school=school, staff_groups=groups_out)
+            ),
+            "call_out": call_out_for(called),
             "pattern_form": pattern_form or PatternForm(),
             "support": public_sel.support_for_rep_day(strike_day=day, school=school),
         }

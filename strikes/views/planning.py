@@ -36,6 +36,7 @@ from strikes.models.planning import staff_groups_text
 from strikes.selectors import planning as sel
 from strikes.selectors import public as public_sel
 from strikes.selectors.access import ballot_union, dispute_union, strike_day_union
+from strikes.selectors.callout import call_outs_for_day
 from strikes.services import planning as svc
 
 
@@ -152,9 +153,9 @@ def announce(request: HttpRequest, dispute_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            day = svc.strike_day_announce(
+            run = svc.strike_days_announce(
                 dispute=dispute,
-                date=data["date"],
+                dates=form.dates(),
                 starts_at=data["starts_at"],
                 ends_at=data["ends_at"],
                 scope_kind=data["scope_kind"],
@@ -165,12 +166,23 @@ def announce(request: HttpRequest, dispute_id: int) -> HttpResponse:
         except DomainError as exc:
             _errors_to(form, exc)
         else:
+            for warning in run.warnings:
+                messages.warning(request, warning)
+            if len(run.days) == 1:
+                day = run.days[0]
+                messages.success(
+                    request,
+                    f"Strike day announced for {long_date(day.date)}: picket lines and shifts "
+                    "are ready for reps.",
+                )
+                return redirect("strikes:planning-day", day.pk)
+            listed = ", ".join(f"{d.date:%a} {d.date.day} {d.date:%b}" for d in run.days)
             messages.success(
                 request,
-                f"Strike day announced for {long_date(day.date)}: picket lines and shifts are "
-                "ready for reps.",
+                f"{len(run.days)} strike days announced ({listed} {run.days[-1].date:%Y}): "
+                "picket lines and shifts are ready for reps.",
             )
-            return redirect("strikes:planning-day", day.pk)
+            return redirect(reverse("strikes:planning-dispute", args=[dispute.pk]) + "#days-h")
     today = timezone.localdate()
     notice = sel.rules_in_force(today)
     return render(
@@ -191,6 +203,9 @@ def _day_context(viewer: Viewer, day: Any) -> dict[str, Any]:
         "day": day,
         "dispute": day.dispute,
         "areas": sel.strike_day_areas(strike_day=day, viewer=viewer),
+        "call_outs": call_outs_for_day(
+            strike_day=day, area=viewer.area_q(Action.PLAN, union=union)
+        ),
         "rallies": list(sel.rallies_for_viewer(strike_day=day, viewer=viewer)),
         "cancel_form": PartForm(viewer=viewer, union=union, prefix="cancel"),
         "move_form": MoveForm(viewer=viewer, union=union, prefix="move"),

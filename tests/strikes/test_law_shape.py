@@ -361,3 +361,156 @@ def test_electorate_by_group_must_add_up(dispute, national):
             **figures(60, 80, electorate=100),
         )
     assert refused.value.code == "electorate_split_mismatch"
+
+
+# --- What people see: who is out, and why the others are not ---------------------------------
+
+
+@pytest.fixture
+def feb_1(neu_2023, national):
+    return strike_day_announce(
+        dispute=neu_2023,
+        date=dt.date(2023, 2, 1),
+        scope_kind="national",
+        acting_user=national,
+        today=dt.date(2023, 1, 16),
+    )
+
+
+NOT_OUT = (
+    "Teachers and leaders are called out; support staff are not: their ballot did not meet the "
+    "turnout threshold."
+)
+
+
+def member(world, school, group):
+    return f.MembershipFactory(union=world.union, workplace=school, staff_group=group).user
+
+
+@time_machine.travel(dt.datetime(2023, 1, 20, 9, 0, tzinfo=dt.UTC), tick=False)
+def test_english_support_staff_see_why_they_are_not_called_out_and_cannot_sign_up(
+    client, wales, feb_1
+):
+    from django.urls import reverse
+
+    from strikes.models import Shift
+    from strikes.services.signups import signup_create
+
+    world = wales
+    support = member(world, world.s1, "support")
+    client.force_login(support)
+    page = client.get(reverse("strikes:my-strike-days")).content.decode()
+    assert NOT_OUT in page
+    assert "You are not called out on this day." in page
+    assert "You are not protected as a striker" in page
+    assert "refuse to cross the picket line is your own decision" in page
+    assert ">Sign up</button>" not in page
+
+    shift = Shift.objects.filter(picket_line__school=world.s1, picket_line__strike_day=feb_1)[0]
+    with pytest.raises(DomainError) as refused:
+        signup_create(shift=shift, user=support, acting_user=support)
+    assert refused.value.code == "not_called_out"
+    response = client.post(reverse("strikes:shift-sign-up", args=[shift.pk]))
+    assert not shift.signups.exists()
+    assert response.status_code in (200, 302, 409)
+
+
+@time_machine.travel(dt.datetime(2023, 1, 20, 9, 0, tzinfo=dt.UTC), tick=False)
+def test_teachers_in_england_and_support_staff_in_wales_sign_up(client, wales, feb_1):
+    from django.urls import reverse
+
+    from strikes.models import Shift
+    from strikes.services.signups import signup_create
+
+    world = wales
+    teacher = member(world, world.s1, "teacher")
+    welsh_support = member(world, world.w1, "support")
+    client.force_login(welsh_support)
+    page = client.get(reverse("strikes:my-strike-days")).content.decode()
+    assert "Teachers, leaders and support staff are called out." in page
+    assert ">Sign up</button>" in page
+    for user, school in ((teacher, world.s1), (welsh_support, world.w1)):
+        shift = Shift.objects.filter(picket_line__school=school, picket_line__strike_day=feb_1)[0]
+        assert signup_create(shift=shift, user=user, acting_user=user).status == "registered"
+
+
+@time_machine.travel(dt.datetime(2023, 1, 20, 9, 0, tzinfo=dt.UTC), tick=False)
+def test_reps_see_members_not_called_out_apart_and_cannot_nudge_them(client, wales, feb_1):
+    from django.urls import reverse
+
+    from strikes.services.lines import member_nudge
+
+    world = wales
+    rep = f.RoleFactory(union=world.union, kind="rep", school=world.s1).user
+    f.MembershipFactory(user=rep, union=world.union, workplace=world.s1, staff_group="teacher")
+    teacher = member(world, world.s1, "teacher")
+    support = member(world, world.s1, "support")
+    client.force_login(rep)
+    page = client.get(reverse("strikes:rep-day", args=[feb_1.pk, world.s1.pk])).content.decode()
+    assert NOT_OUT in page
+    missing, _, not_called = page.partition('id="not-called-out"')
+    assert "Members not called out today" in not_called
+    assert "1 member." in not_called or support.display_name in not_called
+    assert "their ballot did not meet the turnout threshold" in not_called
+    assert str(teacher.pk) in missing
+    assert f'value="{support.pk}"' not in page  # no nudge button for them
+    with pytest.raises(DomainError) as refused:
+        member_nudge(strike_day=feb_1, school=world.s1, user=support, acting_user=rep)
+    assert refused.value.code == "not_called_out"
+
+
+def test_the_planning_day_page_says_who_is_out_where(client, wales, national, feb_1):
+    from django.urls import reverse
+
+    client.force_login(national)
+    page = client.get(reverse("strikes:planning-day", args=[feb_1.pk])).content.decode()
+    assert f"4 schools:</strong> {NOT_OUT}" in page
+    assert "2 schools:</strong> Teachers, leaders and support staff are called out." in page
+
+
+def test_the_dashboard_school_page_says_who_is_out(client, wales, national, feb_1):
+    from django.urls import reverse
+
+    client.force_login(national)
+    url = reverse("strikes:dashboard-school", args=[feb_1.pk, wales.s2.pk])
+    assert NOT_OUT in client.get(url).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("opens_on", "closes_on"),
+    [
+        (dt.date(2026, 10, 1), dt.date(9999, 12, 31)),
+        (dt.date(1, 1, 1), dt.date(2026, 10, 1)),
+        (dt.date(9999, 12, 31), dt.date(9999, 12, 31)),
+    ],
+)
+def test_a_bad_ballot_row_left_by_an_old_version_never_breaks_a_page(
+    client, dispute, national, world, opens_on, closes_on
+):
+    from django.urls import reverse
+
+    from strikes.models import Ballot
+
+    Ballot.objects.create(
+        dispute=dispute,
+        staff_groups=["teacher"],
+        opens_on=opens_on,
+        closes_on=closes_on,
+        electorate=100,
+        votes_cast=60,
+        votes_yes=50,
+        votes_no=10,
+    )
+    client.force_login(national)
+    response = client.get(reverse("strikes:planning-dispute", args=[dispute.pk]))
+    assert response.status_code == 200
+    # The good ballot still gives its mandate: announcing works.
+    day = strike_day_announce(
+        dispute=dispute,
+        date=dt.date(2026, 12, 10),
+        scope_kind="national",
+        acting_user=national,
+        today=dt.date(2026, 11, 23),
+    )
+    assert day.schools.count() == 4
+    assert client.get(reverse("strikes:planning-day", args=[day.pk])).status_code == 200
