@@ -9,6 +9,7 @@ from django import forms
 
 from members.permissions import Action, Viewer
 from schools.models import AcademyTrust, District, Nation, Region, School
+from schools.search import school_label, schools_matching
 from strikes.mandate import date_problem
 from strikes.models import Ballot, StaffGroup, StrikeDay
 from strikes.models.planning import DEFAULT_EMPLOYER_KINDS, EmployerKind, PlaceKind
@@ -37,24 +38,58 @@ def _area_places(viewer: Viewer, union: Any) -> dict[str, Any]:
 
 
 class SchoolUrnsField(forms.CharField):
-    """Schools by URN, separated by commas or spaces."""
+    """Schools by URN (separated by commas or spaces) or, one per line, by name, town or
+    postcode. A line matching several schools is refused with the matches and their URNs, so
+    two schools of the same name are told apart."""
+
+    widget = forms.Textarea(attrs={"rows": 2})
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 4000)
+        kwargs.setdefault(
+            "help_text",
+            "URNs, or one school per line by name, town or postcode. "
+            "Find a school's URN with the search below.",
+        )
+        super().__init__(*args, **kwargs)
 
     def clean(self, value: Any) -> list[School]:
         text = super().clean(value) or ""
-        parts = [p for p in text.replace(",", " ").split() if p]
-        if not parts:
-            return []
-        bad = [p for p in parts if not p.isdigit()]
-        if bad:
-            raise forms.ValidationError(f"URNs are numbers; check {', '.join(bad[:3])}.")
-        urns = {int(p) for p in parts}
-        found = list(School.objects.filter(urn__in=urns).select_related("district__region"))
-        missing = urns - {s.urn for s in found}
-        if missing:
-            raise forms.ValidationError(
-                f"No school with URN {', '.join(str(u) for u in sorted(missing)[:5])}."
-            )
-        return found
+        urns: set[int] = set()
+        problems: list[str] = []
+        found: dict[int, School] = {}
+        for line in text.splitlines():
+            parts = [p for p in line.replace(",", " ").split() if p]
+            if not parts:
+                continue
+            if all(p.isdigit() for p in parts):
+                if any(len(p) > 9 for p in parts):
+                    problems.append("A URN has at most 9 digits.")
+                    continue
+                urns |= {int(p) for p in parts}
+                continue
+            matches = schools_matching(line, limit=6)
+            if len(matches) == 1:
+                found[matches[0].pk] = matches[0]
+            elif not matches:
+                problems.append(f"No school matches {line.strip()[:60]!r}.")
+            else:
+                listed = "; ".join(school_label(s) for s in matches[:5])
+                problems.append(
+                    f"{line.strip()[:60]!r} matches several schools ({listed}): give the URN."
+                )
+        if urns:
+            by_urn = list(School.objects.filter(urn__in=urns).select_related("district__region"))
+            missing = urns - {s.urn for s in by_urn}
+            if missing:
+                problems.append(
+                    f"No school with URN {', '.join(str(u) for u in sorted(missing)[:5])}."
+                )
+            for school in by_urn:
+                found[school.pk] = school
+        if problems:
+            raise forms.ValidationError(problems)
+        return list(found.values())
 
 
 class PlausibleDateField(forms.DateField):

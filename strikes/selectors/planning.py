@@ -289,3 +289,25 @@ def announced_strike_day(*, strike_day_id: int) -> StrikeDay:
     if day is None:
         raise Refused("No such strike day.", hide=True)
     return day
+
+
+def schools_search_for_viewer(*, viewer: Viewer, q: str, limit: int = 20) -> list[School]:
+    """Schools matching ``q`` (name, town, postcode, URN) within the viewer's planning area in
+    any union they organise in."""
+    from schools.search import schools_matching
+
+    area: Q | None = Q(pk__in=[])
+    for union_id in planning_union_ids(viewer):
+        part = viewer.area_q(
+            Action.PLAN,
+            union=union_id,
+            school="pk",
+            district="district_id",
+            region="district__region_id",
+        )
+        if part is not None and not part.children:
+            area = None  # a national organiser: every school (an empty Q would OR to nothing)
+            break
+        if part is not None and area is not None:
+            area |= part
+    return schools_matching(q, within=area, limit=limit)

@@ -315,6 +315,21 @@ def rally_new(request: HttpRequest, strike_day_id: int) -> HttpResponse:
     return _day_post(request, RallyForm, "rally", act)
 
 
+# --- Finding schools ----------------------------------------------------------------------------
+
+
+@plans()
+def school_search(request: HttpRequest) -> HttpResponse:
+    """Schools in the officer's planning area by name, town, postcode or URN: a page that works
+    without JavaScript, and the type-ahead partial for htmx."""
+    q = request.GET.get("q", "")[:100]
+    schools = sel.schools_search_for_viewer(viewer=request.viewer, q=q)
+    template = "strikes/planning/school_search.html"
+    if request.htmx:
+        template += "#school-results"
+    return render(request, template, {"q": q, "schools": schools})
+
+
 # --- Calendar -----------------------------------------------------------------------------------
 
 
@@ -394,6 +409,7 @@ def public_rallies(request: HttpRequest, strike_day_id: int) -> HttpResponse:
 urlpatterns = [
     path("rallies/<int:strike_day_id>/", public_rallies, name="public-rallies"),
     path("planning/", planning_home, name="planning-home"),
+    path("planning/schools/", school_search, name="planning-school-search"),
     path("planning/dispute/new/", dispute_new, name="planning-dispute-new"),
     path("planning/dispute/<int:dispute_id>/", dispute_detail, name="planning-dispute"),
     path("planning/ballot/<int:ballot_id>/unit/", ballot_unit, name="planning-ballot-unit"),

@@ -514,3 +514,47 @@ def test_a_bad_ballot_row_left_by_an_old_version_never_breaks_a_page(
     )
     assert day.schools.count() == 4
     assert client.get(reverse("strikes:planning-day", args=[day.pk])).status_code == 200
+
+
+# --- Finding schools -----------------------------------------------------------------------------
+
+
+def test_schools_are_found_by_name_town_postcode_or_urn_within_the_area(client, world):
+    from django.urls import reverse
+
+    world.s1.town, world.s1.postcode = "Newcastle upon Tyne", "NE6 5RE"
+    world.s1.save(update_fields=["town", "postcode"])
+    officer = organiser(world.union, "district_officer", district=world.d1)
+    client.force_login(officer)
+    url = reverse("strikes:planning-school-search")
+    for q in ("heaton", "NE6 5RE", "ne6", "Newcastle", str(world.s1.urn)):
+        page = client.get(url, {"q": q}).content.decode()
+        assert "Heaton Primary" in page, q
+    # Felling Academy is in Gateshead, outside this officer's district.
+    assert "Felling Academy" not in client.get(url, {"q": "Felling"}).content.decode()
+    partial = client.get(url, {"q": "heaton"}, HTTP_HX_REQUEST="true").content.decode()
+    assert 'id="school-results"' in partial and "<html" not in partial
+
+
+def test_two_schools_of_the_same_name_are_told_apart_by_urn(client, world, national):
+    from strikes.forms.planning import SchoolUrnsField
+
+    a = f.SchoolFactory(district=world.d1, name="Oaks Park High School", town="Ilford")
+    b = f.SchoolFactory(district=world.d3, name="Oaks Park High School", town="Carshalton")
+    field = SchoolUrnsField()
+    from django import forms
+
+    with pytest.raises(forms.ValidationError) as refused:
+        field.clean("Oaks Park High School")
+    message = " ".join(refused.value.messages)
+    assert f"URN {a.urn}" in message and f"URN {b.urn}" in message and "give the URN" in message
+    assert field.clean(f"{a.urn}") == [a]
+    assert field.clean("Heaton Primary\nJesmond High") == [world.s1, world.s2]
+
+
+def test_a_refused_officer_cannot_search_schools(client, world):
+    from django.urls import reverse
+
+    member = f.MembershipFactory(union=world.union, workplace=world.s1).user
+    client.force_login(member)
+    assert client.get(reverse("strikes:planning-school-search"), {"q": "heaton"}).status_code == 403
