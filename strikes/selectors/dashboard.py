@@ -87,6 +87,7 @@ SORT_COLUMNS = (
     "reported",
     "pickets",
     "supporters",
+    "refusing",
     "closed",
     "restricted",
     "open",
@@ -244,6 +245,8 @@ class Figures:
     reported: int = 0
     pickets: int = 0
     supporters: int = 0
+    # Staff not called out (no ballot covers them) who refused to cross, from the latest reports.
+    refusing: int = 0
     closed: int = 0
     restricted: int = 0
     open: int = 0
@@ -292,6 +295,7 @@ class Figures:
             "reported",
             "pickets",
             "supporters",
+            "refusing",
             "closed",
             "restricted",
             "open",
@@ -347,16 +351,19 @@ def _line_rows(scope: Scope, by: dt.datetime) -> QuerySet:
         reported = Q(latest_report__isnull=False)
         pickets = Sum("latest_pickets")
         supporters = Sum("latest_supporters")
+        refusing = Sum("latest_report__non_balloted_refusing")
     else:
         latest = _latest_before(scope.as_of)
         qs = qs.annotate(
             past_report=Subquery(latest.values("id")[:1]),
             past_pickets=Subquery(latest.values("pickets")[:1]),
             past_supporters=Subquery(latest.values("supporters")[:1]),
+            past_refusing=Subquery(latest.values("non_balloted_refusing")[:1]),
         )
         reported = Q(past_report__isnull=False)
         pickets = Sum("past_pickets")
         supporters = Sum("past_supporters")
+        refusing = Sum("past_refusing")
     return qs.values(scope.group_key).annotate(
         lines=Count("id"),
         staffed=Count("id", filter=staffed),
@@ -364,6 +371,7 @@ def _line_rows(scope: Scope, by: dt.datetime) -> QuerySet:
         reported_by=Count("id", filter=Q(first_reported_at__lt=_by(scope, by))),
         pickets=Coalesce(pickets, 0),
         supporters=Coalesce(supporters, 0),
+        refusing=Coalesce(refusing, 0),
     )
 
 
@@ -505,7 +513,7 @@ def _counted_rows(scope: Scope, by: dt.datetime) -> dict[int, Figures]:
         fig.not_reported = fig.called_out - fig.closed - fig.restricted - fig.open
     for row in _line_rows(scope, by):
         fig = rows.setdefault(row[key], Figures(key=row[key]))
-        for name in ("lines", "staffed", "reported", "pickets", "supporters"):
+        for name in ("lines", "staffed", "reported", "pickets", "supporters", "refusing"):
             setattr(fig, name, row[name] or 0)
         fig.not_reported_by = fig.lines - row["reported_by"]
     for group, count in _short_rows(scope):

@@ -17,7 +17,7 @@ from kernel.models import AuditEntry
 from members.models import Role
 from schools.models import Entrance
 from strikes import counters
-from strikes.models import CalledOutSchool
+from strikes.models import CalledOutSchool, PicketLine
 from strikes.selectors import dashboard as sel
 from tests import factories as f
 from tests.factories import london
@@ -563,3 +563,27 @@ def test_map_draws_points_without_tiles_and_tiles_when_a_server_is_set(client, w
     body = get(client, user, k.day).content.decode()
     assert 'data-tiles="https://tiles.example.org/{z}/{x}/{y}.png"' in body
     assert "© Example contributors" in body
+
+
+def test_non_balloted_refusals_show_in_the_figures_table_and_export(client, world):
+    k = build(world)
+    line = PicketLine.objects.filter(strike_day=k.day, school=world.s3).first()
+    cos = CalledOutSchool.objects.get(strike_day=k.day, school=world.s3)
+    report(line, cos, "09:30", pickets=2, non_balloted_refusing=4)
+    user = organiser(world.union)
+    from members.permissions import viewer_for
+
+    scope = sel.dashboard_scope(strike_day=k.day, viewer=viewer_for(user), place=None)
+    table = sel.dashboard_table(scope=scope, by=by_nine(k.day))
+    assert table.headline.refusing == 4
+    assert {r.name: r.refusing for r in table.rows} == {"Northern": 4, "London": 0}
+    client.force_login(user)
+    page = client.get(reverse("strikes:dashboard", args=[k.day.pk])).content.decode()
+    assert 'data-figure="refusing">4</span> non-balloted staff refusing to cross' in page
+    assert "Non-balloted refusing" in page
+    csv_text = client.get(reverse("strikes:dashboard-export", args=[k.day.pk])).content.decode()
+    header = next(csv.reader([csv_text.splitlines()[0]]))
+    assert "Non-balloted refusing" in header
+    column = header.index("Non-balloted refusing")
+    rows = {r[0]: r for r in csv.reader(csv_text.splitlines()[1:3])}
+    assert rows["Northern"][column] == "4"
