@@ -40,6 +40,8 @@ register_code(
 )
 register_code("bad_nations", "A ballot asking members outside the dispute's nations.")
 register_code("no_dates", "A run of strike days with no date.")
+register_code("long_name", "A site or entrance name longer than 100 characters.")
+register_code("duplicate", "A site already has an entrance of that name.")
 register_code("too_many_days", "More days in one run than can be announced at once.")
 
 # Picket lines, shifts and check-in.

@@ -172,3 +172,15 @@ class ReportForm(forms.ModelForm):
 
     def service_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class EntranceForm(forms.Form):
+    """A new entrance, at an existing site (by name) or a new one."""
+
+    entrance_name = forms.CharField(max_length=100, label="Entrance", help_text="e.g. Back gate")
+    site_name = forms.CharField(
+        max_length=100,
+        required=False,
+        label="Site",
+        help_text="Leave empty for the main site; a new name adds a site.",
+    )

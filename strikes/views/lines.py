@@ -22,6 +22,7 @@ from members.exports import export_footer, when_text
 from members.permissions import Action, may
 from strikes.forms.lines import (
     CheckInForm,
+    EntranceForm,
     NoShowForm,
     NudgeForm,
     OrganiserForm,
@@ -37,6 +38,7 @@ from strikes.selectors import public as public_sel
 from strikes.selectors.access import called_out_place, line_place, live_shift_place, shift_place
 from strikes.selectors.callout import call_out_for
 from strikes.services import lines as svc
+from strikes.services import places
 
 ADVICE = "The Code of Practice on Picketing advises no more than six pickets at an entrance."
 
@@ -224,6 +226,34 @@ def rep_pattern(request: HttpRequest, strike_day_id: int, school_id: int) -> Htt
             return redirect(url)
     # What was typed stays, each error beside its field.
     return _rep_day_page(request, called, pattern_form=form)
+
+
+@runs(called_out_place)
+@require_POST
+def rep_entrance(request: HttpRequest, strike_day_id: int, school_id: int) -> HttpResponse:
+    """Add an entrance (and its site) to the school, from the rep's day page."""
+    called = request.target.obj
+    url = reverse("strikes:rep-day", args=[strike_day_id, school_id])
+    form = EntranceForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(url)
+    try:
+        entrance = places.entrance_add(
+            school=called.school,
+            site_name=form.cleaned_data["site_name"],
+            entrance_name=form.cleaned_data["entrance_name"],
+            acting_user=request.user,
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(url)
+    messages.success(
+        request, f"{entrance.name} added at {entrance.site.name}: its picket line is ready."
+    )
+    return redirect(url)
 
 
 @runs(called_out_place)
@@ -639,6 +669,11 @@ urlpatterns = [
         name="rep-pattern",
     ),
     path("rep/day/<int:strike_day_id>/school/<int:school_id>/nudge/", rep_nudge, name="rep-nudge"),
+    path(
+        "rep/day/<int:strike_day_id>/school/<int:school_id>/entrance/",
+        rep_entrance,
+        name="rep-entrance",
+    ),
     path("rep/shift/<int:shift_id>/edit/", shift_edit, name="rep-shift-edit"),
     path("rep/shift/<int:shift_id>/remove/", shift_remove, name="rep-shift-remove"),
     path("line/<int:line_id>/organiser/", line_organiser, name="line-organiser"),
