@@ -330,15 +330,35 @@ def notice_rule_set(
     return _pick(rule_sets, notice_given_on, place)
 
 
-def ballot_places(ballot: Ballot, dispute: Dispute | None = None) -> list[Place]:
-    """The places a ballot's verdict may differ between: its nations × the dispute's employers."""
+def ballot_places(
+    ballot: Ballot, dispute: Dispute | None = None, *, present: set[Place] | None = None
+) -> list[Place]:
+    """The places a ballot's verdict may differ between: its nations × the dispute's employers,
+    only those with schools when ``present`` (from ``dispute_places_present``) is given."""
     dispute = dispute or ballot.dispute
     saved = ballot.pk is not None
     nations = ([n.code for n in ballot.nations.all()] if saved else []) or dispute_nation_codes(
         dispute
     )
     kinds = list(dispute.employer_kinds or DEFAULT_EMPLOYER_KINDS)
-    return [Place(n, k) for n in nations for k in kinds]
+    places = [Place(n, k) for n in nations for k in kinds]
+    if present:
+        places = [p for p in places if p in present] or places
+    return places
+
+
+def dispute_places_present(dispute: Dispute) -> set[Place]:
+    """The (nation, kind of employer) pairs that have schools inside the dispute (one query), so
+    a verdict is not shown for Welsh academies, which do not exist."""
+    from schools.models import School
+
+    rows = (
+        School.objects.filter(dispute_school_q(dispute))
+        .values_list("district__region__nation__code", "employer_kind")
+        .distinct()
+        .order_by()
+    )
+    return {Place(nation, kind) for nation, kind in rows}
 
 
 def dispute_nation_codes(dispute: Dispute) -> list[str]:
@@ -460,11 +480,12 @@ def ballot_verdicts(
     dispute: Dispute | None = None,
     today: date | None = None,
     rule_sets: list[RuleSet] | None = None,
+    present: set[Place] | None = None,
 ) -> list[PlaceVerdict]:
     """The ballot's verdicts across its places, places with the same answer grouped."""
     rule_sets = rule_sets if rule_sets is not None else rule_sets_load()
     grouped: list[PlaceVerdict] = []
-    for place in ballot_places(ballot, dispute):
+    for place in ballot_places(ballot, dispute, present=present):
         verdict = ballot_verdict(ballot, place=place, today=today, rule_sets=rule_sets)
         for row in grouped:
             if row.verdict.reasons == verdict.reasons and row.verdict.passes == verdict.passes:

@@ -129,7 +129,7 @@ class DisputeForm(forms.Form):
         help_text="For a district dispute, or the local authorities as employers.",
     )
     trusts = forms.ModelMultipleChoiceField(queryset=AcademyTrust.objects.all(), required=False)
-    schools = SchoolUrnsField(required=False, label="Schools (URNs)")
+    schools = SchoolUrnsField(required=False, label="Schools")
     employer_kinds = forms.MultipleChoiceField(
         choices=EmployerKind.choices,
         initial=DEFAULT_EMPLOYER_KINDS,
@@ -286,7 +286,7 @@ class AnnounceForm(forms.Form):
         queryset=District.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
     trusts = forms.ModelMultipleChoiceField(queryset=AcademyTrust.objects.all(), required=False)
-    schools = SchoolUrnsField(required=False, label="Schools (URNs)")
+    schools = SchoolUrnsField(required=False, label="Schools")
 
     PLACE_FOR_KIND = {
         "nation": "nations",
@@ -363,7 +363,7 @@ class PartForm(forms.Form):
     districts = forms.ModelMultipleChoiceField(
         queryset=District.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
-    schools = SchoolUrnsField(required=False, label="Schools (URNs)")
+    schools = SchoolUrnsField(required=False, label="Schools")
 
     def __init__(self, *args: Any, viewer: Viewer, union: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

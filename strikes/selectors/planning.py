@@ -11,7 +11,13 @@ from django.db.models import Count, Q, QuerySet
 from kernel.errors import Refused
 from members.permissions import ALLOWED_KINDS, Action, Viewer
 from schools.models import District, School
-from strikes.mandate import PlaceVerdict, Verdict, ballot_verdicts, rule_sets_load
+from strikes.mandate import (
+    PlaceVerdict,
+    Verdict,
+    ballot_verdicts,
+    dispute_places_present,
+    rule_sets_load,
+)
 from strikes.models import Ballot, CalledOutSchool, Dispute, Rally, RuleSet, StrikeDay
 
 
@@ -95,13 +101,16 @@ def ballots_with_verdicts(*, dispute: Dispute, today: dt.date | None = None) -> 
     A bad row (an impossible figure left by an old version) shows as such, never a 500."""
     rows = []
     rule_sets = rule_sets_load()
+    present = dispute_places_present(dispute)
     ballots = dispute.ballots.prefetch_related(
         "units__school", "units__trust", "units__district", "nations"
     ).order_by("-closes_on", "-pk")
     for ballot in ballots:
         ballot.dispute = dispute
         try:
-            verdicts = ballot_verdicts(ballot, dispute=dispute, today=today, rule_sets=rule_sets)
+            verdicts = ballot_verdicts(
+                ballot, dispute=dispute, today=today, rule_sets=rule_sets, present=present
+            )
         except (ValueError, OverflowError, RuleSet.DoesNotExist):
             verdicts = []
         rows.append(BallotRow(ballot=ballot, verdicts=verdicts))

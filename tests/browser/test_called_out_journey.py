@@ -89,3 +89,63 @@ def test_support_staff_see_why_they_are_not_called_out(
     expect(page.locator("#not-called-out")).to_contain_text("Members not called out today")
     page.locator("#not-called-out").scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / "law-rep-not-called-out.png"), full_page=True)
+
+
+@pytest.mark.browser
+def test_organiser_reads_four_ballots_and_who_is_out(page, live_server, browser_login, world):
+    wales = f.NationFactory(code="W")
+    cardiff = f.DistrictFactory(
+        region=f.RegionFactory(nation=wales, name="Wales", slug="wales"), la_code="681"
+    )
+    f.SchoolFactory(district=cardiff, name="Ysgol Glan Ceubal")
+    from strikes.rules import rule_sets_ensure
+
+    rule_sets_ensure()
+    national = f.RoleFactory(union=world.union, kind="national_organiser").user
+    dispute = dispute_create(
+        union=world.union,
+        title="Pay 2022-23",
+        place_kind="nation",
+        nations=[world.nation, wales],
+        staff_groups=["teacher", "leader", "support"],
+        acting_user=national,
+        opened_on=dt.date(2022, 10, 1),
+    )
+    for nation, groups, cast, yes in (
+        (world.nation, ["teacher", "leader"], 5327, 4818),
+        (wales, ["teacher", "leader"], 5807, 5359),
+        (world.nation, ["support"], 4646, 3909),
+        (wales, ["support"], 5130, 4528),
+    ):
+        ballot_record(
+            dispute=dispute,
+            nations=[nation],
+            staff_groups=groups,
+            opens_on=dt.date(2022, 10, 31),
+            closes_on=dt.date(2023, 1, 13),
+            electorate=10_000,
+            votes_cast=cast,
+            votes_yes=yes,
+            votes_no=cast - yes,
+            acting_user=national,
+        )
+    day = strike_day_announce(
+        dispute=dispute,
+        date=dt.date(2023, 2, 1),
+        scope_kind="national",
+        acting_user=national,
+        today=dt.date(2023, 1, 16),
+    )
+    SHOTS.mkdir(exist_ok=True)
+    browser_login(page, national)
+    page.goto(f"{live_server.url}/planning/dispute/{dispute.pk}/")
+    expect(page.locator("#ballots")).to_contain_text("Turnout 46.5% is below the 50% threshold")
+    page.screenshot(path=str(SHOTS / "law-dispute-2023.png"), full_page=True)
+    page.screenshot(path=str(SHOTS / "law-dispute-2023-top.png"))
+    page.goto(f"{live_server.url}/planning/day/{day.pk}/")
+    expect(page.locator("#call-outs")).to_contain_text(
+        "Teachers and leaders are called out; support staff are not"
+    )
+    page.screenshot(path=str(SHOTS / "law-day-2023.png"), full_page=True)
+    page.goto(f"{live_server.url}/planning/dispute/new/")
+    page.screenshot(path=str(SHOTS / "law-dispute-new.png"), full_page=True)
