@@ -171,9 +171,11 @@ def main() -> None:
         p["n"] = cur.fetchone()[0]
         run(
             f"""INSERT INTO strikes_calledoutschool
-              (strike_day_id, school_id, district_id, region_id, cancelled_at, status, reported_at)
+              (strike_day_id, school_id, district_id, region_id, cancelled_at, status, reported_at,
+               staff_groups)
             SELECT %(day)s, s.id, s.district_id, d.region_id,
-                   CASE WHEN {h("s.id")} %% 200 = 7 THEN now() END, 'unknown', NULL
+                   CASE WHEN {h("s.id")} %% 200 = 7 THEN now() END, 'unknown', NULL,
+                   '["teacher"]'::jsonb
             FROM schools_school s JOIN schools_district d ON d.id = s.district_id""",
             "schools called out",
         )
