@@ -558,3 +558,32 @@ def test_a_refused_officer_cannot_search_schools(client, world):
     member = f.MembershipFactory(union=world.union, workplace=world.s1).user
     client.force_login(member)
     assert client.get(reverse("strikes:planning-school-search"), {"q": "heaton"}).status_code == 403
+
+
+def test_a_data_officer_records_a_rule_change_in_the_admin_with_lists_not_json(
+    admin_client, rule_sets
+):
+    from strikes.models import RuleSet
+
+    page = admin_client.get("/admin/strikes/ruleset/add/").content.decode()
+    assert 'type="checkbox" name="important_service_staff_groups" value="teacher"' in page
+    assert 'type="checkbox" name="employer_kinds" value="independent"' in page
+    response = admin_client.post(
+        "/admin/strikes/ruleset/add/",
+        {
+            "name": "Turnout threshold repealed",
+            "effective_from": "2027-04-01",
+            "nation": "",
+            "as_at": "2026-12-01",
+            "source": "Regulations ending the 50% turnout threshold.",
+            "turnout_threshold_pct": "0",
+            "important_service_staff_groups": [],
+            "mandate_months": "12",
+            "mandate_months_with_agreement": "12",
+            "notice_days": "10",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    rule = RuleSet.objects.get(name="Turnout threshold repealed")
+    assert rule.important_service_staff_groups == [] and rule.employer_kinds == []
+    assert RuleSet.in_force_on(dt.date(2027, 4, 1)) == rule
