@@ -68,7 +68,9 @@ register_code("escalate_needs_incident", "Escalating a report that does not say 
 register_code("shift_cancelled", "The rep has cancelled the shift.")
 register_code("started", "The shift has already started.")
 register_code("not_your_school", "A member signing up at a school that is not their own.")
-register_code("not_called_out", "A member whose staff group is not called out there that day.")
+register_code(
+    "group_not_called_out", "A member whose staff group is not called out there that day."
+)
 register_code("no_consent", "A supporter did not agree to be contacted.")
 register_code("no_contact", "A supporter gave neither an email address nor a mobile number.")
 register_code("wrong_line", "A shift that is not on the picket line given.")

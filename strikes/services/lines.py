@@ -300,7 +300,7 @@ def member_nudge(
         raise DomainError(
             "This member's staff group is not called out here on this day: the app does not ask "
             "them to picket.",
-            code="not_called_out",
+            code="group_not_called_out",
         )
     if user.reminders_opt_out:
         raise DomainError("This member has asked not to be nudged.", code="opted_out")

@@ -202,7 +202,7 @@ def _refuse_if_not_called_out(user: User, line: PicketLine) -> None:
             "Your staff group is not called out at this school on this day, so you are not "
             "protected as a striker and the app cannot sign you up to picket. Whether to refuse "
             "to cross the line is your own decision; talk to your rep.",
-            code="not_called_out",
+            code="group_not_called_out",
         )
 
 

@@ -409,7 +409,7 @@ def test_english_support_staff_see_why_they_are_not_called_out_and_cannot_sign_u
     shift = Shift.objects.filter(picket_line__school=world.s1, picket_line__strike_day=feb_1)[0]
     with pytest.raises(DomainError) as refused:
         signup_create(shift=shift, user=support, acting_user=support)
-    assert refused.value.code == "not_called_out"
+    assert refused.value.code == "group_not_called_out"
     response = client.post(reverse("strikes:shift-sign-up", args=[shift.pk]))
     assert not shift.signups.exists()
     assert response.status_code in (200, 302, 409)
@@ -456,7 +456,7 @@ def test_reps_see_members_not_called_out_apart_and_cannot_nudge_them(client, wal
     assert f'value="{support.pk}"' not in page  # no nudge button for them
     with pytest.raises(DomainError) as refused:
         member_nudge(strike_day=feb_1, school=world.s1, user=support, acting_user=rep)
-    assert refused.value.code == "not_called_out"
+    assert refused.value.code == "group_not_called_out"
 
 
 def test_the_planning_day_page_says_who_is_out_where(client, wales, national, feb_1):
