@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('members', '0002_move_auditentry_to_kernel'),
-        ('strikes', '0007_law_shape_data'),
+        ('strikes', '0010_law_shape_data'),
     ]
 
     operations = [
