@@ -1,5 +1,6 @@
-"""The dashboard's chart: reports and pickets reported per 15 minutes, 06:00–12:00 London, as
-SVG bars. Takes rows already read and scoped (minutes since the chart's start, reports, pickets).
+"""The dashboard's chart: reports and pickets reported per 15 minutes over the strike day's own
+hours (London), as SVG bars. Takes rows already read and scoped (minutes since the chart's
+start, reports, pickets).
 """
 
 from __future__ import annotations
@@ -9,8 +10,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-CHART_START = dt.time(6, 0)
-CHART_END = dt.time(12, 0)
 BUCKET_MINUTES = 15
 
 
@@ -35,13 +34,34 @@ class Chart:
     bars: list[dict[str, Any]] = field(default_factory=list)
     top: int = 1
 
+    @property
+    def window(self) -> str:
+        """The hours shown, "06:00 to 16:00"."""
+        if not self.buckets:
+            return ""
+        end = self.buckets[-1].starts + dt.timedelta(minutes=BUCKET_MINUTES)
+        return f"{self.buckets[0].label} to {end:%H:%M}"
 
-def chart_window(day: dt.date, tz: dt.tzinfo) -> tuple[dt.datetime, dt.datetime]:
-    """The chart's start and end on a strike day, in local time."""
-    return (
-        dt.datetime.combine(day, CHART_START, tzinfo=tz),
-        dt.datetime.combine(day, CHART_END, tzinfo=tz),
-    )
+
+def _as_time(value: dt.time | str) -> dt.time:
+    # A row made in this process may still hold the field's default as text ("07:30").
+    return dt.time.fromisoformat(value) if isinstance(value, str) else value
+
+
+def chart_window(
+    day: dt.date, starts_at: dt.time | str, ends_at: dt.time | str, tz: dt.tzinfo
+) -> tuple[dt.datetime, dt.datetime]:
+    """The chart's start and end on a strike day, in local time: the day's own hours, from the
+    whole hour before it starts (pickets gather and report early) to the whole hour after it
+    ends (the end of the day at the latest)."""
+    starts, ends = _as_time(starts_at), _as_time(ends_at)
+    start = dt.datetime.combine(day, dt.time(max(starts.hour - 1, 0)), tzinfo=tz)
+    end_hour = ends.hour + (1 if ends.minute or ends.second else 0)
+    if end_hour >= 24:
+        end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=tz)
+    else:
+        end = dt.datetime.combine(day, dt.time(end_hour), tzinfo=tz)
+    return start, max(end, start + dt.timedelta(hours=1))
 
 
 def chart_draw(*, start: dt.datetime, end: dt.datetime, rows: Iterable[dict[str, Any]]) -> Chart:

@@ -41,7 +41,7 @@ from django.utils import timezone
 from members.models import Role
 from members.permissions import ALLOWED_KINDS, Action, Viewer
 from schools.models import District, Region, School
-from strikes.dashboard.chart import CHART_START, Chart, chart_draw, chart_window
+from strikes.dashboard.chart import Chart, chart_draw, chart_window
 from strikes.dashboard.map import MapData, MapFrame, map_draw, map_project
 from strikes.models import (
     CalledOutSchool,
@@ -690,18 +690,20 @@ def _report_bucket_rows(scope: Scope, start: dt.datetime, end: dt.datetime) -> l
         .order_by()
     )
     return [
-        {"m": (int(row["h"]) - CHART_START.hour) * 60 + int(row["m"]), "n": row["n"], "p": row["p"]}
+        {"m": (int(row["h"]) - start.hour) * 60 + int(row["m"]), "n": row["n"], "p": row["p"]}
         for row in rows
     ]
 
 
 def dashboard_chart(*, scope: Scope) -> Chart:
-    """Reports and pickets reported per 15 minutes, 06:00–12:00 London (one query).
+    """Reports and pickets reported per 15 minutes over the strike day's own hours, London
+    time (one query; ``chart_window``).
 
     Above a school, the per-district buckets the report service keeps are summed (a few hundred
     rows at national scale); for a school, or a viewer whose area is a school, its own reports
     are bucketed."""
-    start, end = chart_window(scope.strike_day.date, timezone.get_current_timezone())
+    day = scope.strike_day
+    start, end = chart_window(day.date, day.starts_at, day.ends_at, timezone.get_current_timezone())
     if scope.district_area is not None and not isinstance(scope.place, School):
         rows = _bucket_rows(scope, start, end)
     else:

@@ -234,7 +234,34 @@ def test_attention_lists_and_chart(world):
     chart = sel.dashboard_chart(scope=scope)
     got = {b.label: (b.reports, b.pickets) for b in chart.buckets if b.reports}
     assert got == {"07:30": (1, 6), "07:45": (1, 4), "08:00": (1, 2), "09:30": (1, 1)}
-    assert len(chart.buckets) == 24
+    # The day's own hours (07:30-16:00), from the hour before: 06:00 to 16:00.
+    assert (chart.buckets[0].label, chart.buckets[-1].label) == ("06:00", "15:45")
+    assert len(chart.buckets) == 40
+
+
+def test_chart_covers_the_strike_days_own_hours(client, world):
+    """An afternoon day (12:30-17:15) charts 11:00 to 18:00, reports after noon included."""
+    from members.permissions import viewer_for
+
+    day = f.StrikeDayFactory(
+        dispute=f.DisputeFactory(union=world.union),
+        starts_at=dt.time(12, 30),
+        ends_at=dt.time(17, 15),
+    )
+    f.CalledOutSchoolFactory(strike_day=day, school=world.s1)
+    line = f.PicketLineFactory(
+        strike_day=day, entrance=world.s1.sites.get().entrances.get(is_main=True)
+    )
+    f.PicketReportFactory(picket_line=line, reported_at=f.london(day.date, "14:20"), pickets=3)
+    user = organiser(world.union)
+    scope = sel.dashboard_scope(strike_day=day, viewer=viewer_for(user), place=world.s1)
+    chart = sel.dashboard_chart(scope=scope)
+    assert (chart.buckets[0].label, chart.buckets[-1].label) == ("11:00", "17:45")
+    got = {b.label: (b.reports, b.pickets) for b in chart.buckets if b.reports}
+    assert got == {"14:15": (1, 3)}
+    client.force_login(user)
+    page = client.get(reverse("strikes:dashboard", args=[day.pk])).content.decode()
+    assert "per 15 minutes, 11:00 to 18:00" in page
 
 
 def test_chart_from_district_buckets_equals_the_chart_from_the_reports(world):
