@@ -33,6 +33,11 @@ tables (a bulk load, the demo, a repair) calls :func:`rebuild` afterwards; :func
 every figure that disagrees with its rows. Both are set-based SQL (a statement per figure),
 so they run in seconds on a national day; ``manage.py counters_check`` and
 ``counters_rebuild`` are their command-line faces.
+
+Ballot turnout counts (``TurnoutCount``, ``TurnoutDay``) are kept the same way by
+``strikes.turnout_counters`` (``turnout_counts_apply`` in the mark's transaction,
+``turnout_counts_rebuild``, ``turnout_counts_check``; ``manage.py turnout_counters_check`` and
+``turnout_counters_rebuild``).
 """
 
 from __future__ import annotations

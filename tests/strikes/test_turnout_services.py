@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
 from django.core import signing
@@ -375,3 +376,21 @@ def test_refresh_adds_members_who_joined_since(world, electorate, national):
     assert svc.tracked_ballot_electorate_refresh(tracked_ballot=tracked, acting_user=national) == 0
     assert _count(tracked, "school", world.s3.pk) == (3, 0, 0)
     assert _count(tracked, "union", 0) == (11, 0, 0)
+
+
+def test_the_counter_commands_find_and_mend_a_wrong_count(world, electorate):
+    from django.core.management import CommandError, call_command
+
+    tracked, _ = electorate
+    out = io.StringIO()
+    call_command("turnout_counters_check", stdout=out)
+    assert "All turnout counts agree" in out.getvalue()
+    TurnoutCount.objects.filter(
+        tracked_ballot=tracked, level="school", place_id=world.s2.pk
+    ).update(voted=5)
+    with pytest.raises(CommandError):
+        call_command("turnout_counters_check", stdout=io.StringIO())
+    call_command("turnout_counters_rebuild", ballot=tracked.pk, stdout=io.StringIO())
+    assert _count(tracked, "school", world.s2.pk) == (2, 0, 0)
+    with pytest.raises(CommandError):
+        call_command("turnout_counters_check", ballot=999999, stdout=io.StringIO())
