@@ -23,6 +23,9 @@ from strikes.services.lines import picket_report_create, signup_check_in, signup
 from strikes.services.signups import signup_create, supporter_signup_create
 from tests import factories as f
 
+# A token of the right shape that no row holds.
+UNKNOWN = "no-such-token-here"
+
 
 @pytest.fixture
 def setup(world):
@@ -245,8 +248,8 @@ def test_supporter_erase_needs_confirmation(client, setup):
 
 
 def test_unknown_supporter_link_is_404(client, db):
-    assert client.get(reverse("members:supporter-data", args=["nope"])).status_code == 404
-    assert client.post(reverse("members:supporter-erase", args=["nope"])).status_code == 404
+    assert client.get(reverse("members:supporter-data", args=[UNKNOWN])).status_code == 404
+    assert client.post(reverse("members:supporter-erase", args=[UNKNOWN])).status_code == 404
 
 
 def test_supporter_erase_service_twice_is_refused(setup):
@@ -358,7 +361,7 @@ def test_erasure_ends_the_persons_other_sessions(client, setup):
 def test_audit_search_never_fails_on_any_input(client, data_officer, query):
     client.force_login(data_officer)
     response = client.get(reverse("members:audit"), query)
-    assert response.status_code == 200
+    assert response.status_code in (200, 400)  # 400: a NUL byte, refused by the input guard
 
 
 @hypothesis_settings(
@@ -379,5 +382,5 @@ def test_erase_form_refuses_anything_but_a_ticked_box_for_a_supporter(client, se
             erased_at=None, token=setup.supporter.token, **supporter_restore
         )
     else:
-        assert response.status_code == 200
+        assert response.status_code in (200, 400)  # 400: a NUL byte, refused by the input guard
         assert supporter.erased_at is None and supporter.email == "grace@example.net"

@@ -14,6 +14,9 @@ from strikes.models import Signup
 from strikes.services.signups import signup_create, supporter_signup_create
 from tests import factories as f
 
+# A token of the right shape that no row holds.
+UNKNOWN = "no-such-token-here"
+
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
@@ -250,7 +253,7 @@ def test_calendar_feed_needs_no_login_and_404s_bad_token(client, setup):
     ok = client.get(reverse("strikes:calendar-feed", args=[setup.member.calendar_token]))
     assert ok.status_code == 200
     assert ok.content.count(b"BEGIN:VEVENT") == 1
-    assert client.get(reverse("strikes:calendar-feed", args=["nope"])).status_code == 404
+    assert client.get(reverse("strikes:calendar-feed", args=[UNKNOWN])).status_code == 404
 
 
 def test_feed_token_reset_invalidates_old_url(client, setup):
@@ -291,8 +294,8 @@ def test_public_page_shows_counts_not_names(client, setup):
 
 
 def test_public_page_unknown_token_is_404(client, setup):
-    assert client.get(reverse("strikes:line-public", args=["nope"])).status_code == 404
-    assert client.get(reverse("strikes:line-poster", args=["nope"])).status_code == 404
+    assert client.get(reverse("strikes:line-public", args=[UNKNOWN])).status_code == 404
+    assert client.get(reverse("strikes:line-poster", args=[UNKNOWN])).status_code == 404
 
 
 def test_supporter_joins_without_account_and_can_cancel(client, setup):
@@ -347,8 +350,8 @@ def test_poster_has_inline_qr_of_public_url(client, setup):
 
 
 def test_supporter_cancel_bad_token_is_404(client, setup):
-    assert client.get(reverse("strikes:supporter-cancel", args=["nope"])).status_code == 404
-    assert client.post(reverse("strikes:supporter-cancel", args=["nope"])).status_code == 404
+    assert client.get(reverse("strikes:supporter-cancel", args=[UNKNOWN])).status_code == 404
+    assert client.post(reverse("strikes:supporter-cancel", args=[UNKNOWN])).status_code == 404
 
 
 def test_strike_days_page_shows_rallies_near_the_school_only(client, world):
