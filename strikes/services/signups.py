@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from kernel.audit import audit_log
 from kernel.errors import DomainError, NotAllowed
+from kernel.nonces import scoped_nonce
 from members.models import Membership, Supporter, User
 from members.permissions import Action, may
 from members.phones import phone_to_e164
@@ -154,7 +155,12 @@ def signup_create(*, shift: Shift, user: User, acting_user: Any, nonce: str = ""
     before = None if existing is None else existing.status
     if existing is None:
         signup = Signup.objects.create(
-            shift=shift, user=user, status=status, nonce=nonce, created_at=now, updated_at=now
+            shift=shift,
+            user=user,
+            status=status,
+            nonce=scoped_nonce(action="signup", person=user.pk, nonce=nonce),
+            created_at=now,
+            updated_at=now,
         )
         action = "signup.create"
     else:
