@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from kernel.audit import audit_log
 from kernel.errors import DomainError
+from kernel.nonces import scoped_nonce
 from members.models import Role
 from schools.models import Entrance, School
 from strikes import counters
@@ -447,6 +448,7 @@ def signup_walk_up_add(
         raise DomainError("Write the person's name.", code="no_name")
     if not nonce:
         raise DomainError("The form was incomplete; reload the page and try again.", code="nonce")
+    nonce = scoped_nonce(action="walk_up", person=getattr(acting_user, "pk", None), nonce=nonce)
     found = Signup.objects.filter(shift=shift, nonce=nonce).first()
     if found is not None:
         return found
@@ -498,6 +500,16 @@ REPORT_COUNTS = (
     "non_balloted_refusing",
     "agency_staff",
 )
+# The most a report may count at one line: a picket line, or the staff of the largest school.
+# Past these a figure is a typo (or junk) that would swamp the dashboard's totals.
+REPORT_LIMITS = {
+    "pickets": 500,
+    "supporters": 2000,
+    "members_working": 500,
+    "non_balloted_refusing": 500,
+    "agency_staff": 500,
+}
+REPORT_TEXT_LIMIT = 2000
 REPORT_FIELDS = (
     "school_status",
     *REPORT_COUNTS,
@@ -521,6 +533,7 @@ def picket_report_create(
     """
     if not nonce:
         raise DomainError("The form was incomplete; reload the page and try again.", code="nonce")
+    nonce = scoped_nonce(action="report", person=getattr(acting_user, "pk", None), nonce=nonce)
     found = PicketReport.objects.filter(picket_line=picket_line, nonce=nonce).first()
     if found is not None:
         return found
@@ -528,14 +541,25 @@ def picket_report_create(
     if unknown:
         raise TypeError(f"Unknown report fields: {sorted(unknown)}")
     for name in REPORT_COUNTS:
-        if (fields.get(name) or 0) < 0:
+        value = fields.get(name) or 0
+        if value < 0:
             raise DomainError("Counts cannot be negative.", code="negative_count")
+        if value > REPORT_LIMITS[name]:
+            raise DomainError(
+                f"Enter at most {REPORT_LIMITS[name]:,} for {name.replace('_', ' ')}.",
+                code="count_too_big",
+            )
     status = fields.get("school_status") or CalledOutSchool.SchoolStatus.UNKNOWN
     if status not in CalledOutSchool.SchoolStatus.values:
         raise DomainError("Choose the school's status.", code="bad_status")
     fields["school_status"] = status
     fields["incident"] = (fields.get("incident") or "").strip()
     fields["notes"] = (fields.get("notes") or "").strip()
+    for name in ("incident", "notes"):
+        if len(fields[name]) > REPORT_TEXT_LIMIT:
+            raise DomainError(
+                f"Keep the {name} to {REPORT_TEXT_LIMIT:,} characters.", code="text_too_long"
+            )
     if fields.get("escalate") and not fields["incident"]:
         raise DomainError(
             "Say what happened before escalating, so the district officer can act.",
