@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -374,15 +375,80 @@ def members_nudge_all(*, strike_day: StrikeDay, school: School, acting_user: Any
     return queued
 
 
+# --- The day's window ----------------------------------------------------------------------
+
+#: Check-in and reports open this long before a line's first shift (London time).
+OPENS_BEFORE_FIRST_SHIFT = dt.timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class DayWindow:
+    """When a line takes check-ins and reports: from an hour before its first shift (not before
+    midnight) to the end of the strike day, London time. Before then, a report would put pickets
+    out and a closed school on the dashboard days early."""
+
+    opens_at: dt.datetime
+    closes_at: dt.datetime
+
+    def is_open(self, now: dt.datetime | None = None) -> bool:
+        now = now or timezone.now()
+        return self.opens_at <= now < self.closes_at
+
+    def explain(self, what: str, now: dt.datetime | None = None) -> str:
+        """Why ``what`` ("Check-in", "Reports") is closed, and when it opens: "" when open."""
+        now = now or timezone.now()
+        opens = timezone.localtime(self.opens_at, LONDON)
+        day = f"{opens:%A} {opens.day} {opens:%B}"
+        if now < self.opens_at:
+            return (
+                f"{what} open at {opens:%H:%M} on {day}, an hour before the first shift. "
+                "Come back then."
+            )
+        if now >= self.closes_at:
+            return f"{what} closed at the end of the strike day ({day})."
+        return ""
+
+
+def line_window(*, picket_line: PicketLine, shifts: Sequence[Shift] | None = None) -> DayWindow:
+    """The check-in and report window of a line: one query for its first shift, or none when
+    the caller passes the line's ``shifts`` already loaded."""
+    day = picket_line.strike_day
+    midnight = dt.datetime.combine(day.date, dt.time(0), tzinfo=LONDON)
+    if shifts is not None:
+        first = min((s.starts_at for s in shifts if s.cancelled_at is None), default=None)
+    else:
+        first = (
+            Shift.objects.filter(picket_line_id=picket_line.pk, cancelled_at__isnull=True)
+            .order_by("starts_at")
+            .values_list("starts_at", flat=True)
+            .first()
+        )
+    if first is None or timezone.localtime(first, LONDON).date() != day.date:
+        first = dt.datetime.combine(day.date, day.starts_at, tzinfo=LONDON)
+    end = dt.datetime.combine(day.date + dt.timedelta(days=1), dt.time(0), tzinfo=LONDON)
+    return DayWindow(opens_at=max(first - OPENS_BEFORE_FIRST_SHIFT, midnight), closes_at=end)
+
+
+def _refuse_outside_window(picket_line: PicketLine, what: str, code: str) -> None:
+    reason = line_window(picket_line=picket_line).explain(what)
+    if reason:
+        raise DomainError(reason, code=code)
+
+
 # --- Check-in ------------------------------------------------------------------------------
 
 
 @transaction.atomic
 def signup_check_in(*, signup: Signup, acting_user: Any) -> Signup:
     """Mark someone arrived. Checking in twice changes nothing."""
-    signup = Signup.objects.select_for_update().get(pk=signup.pk)
+    signup = (
+        Signup.objects.select_for_update(of=("self",))
+        .select_related("shift__picket_line__strike_day")
+        .get(pk=signup.pk)
+    )
     if signup.status == Signup.Status.ARRIVED:
         return signup
+    _refuse_outside_window(signup.shift.picket_line, "Check-in and walk-ups", "check_in_closed")
     if signup.status not in EXPECTED:
         raise DomainError(
             f"This person is not expected on the shift ({signup.get_status_display().lower()}).",
@@ -454,6 +520,7 @@ def signup_walk_up_add(
         return found
     if shift.cancelled_at is not None:
         raise DomainError("This shift has been removed.", code="removed")
+    _refuse_outside_window(shift.picket_line, "Check-in and walk-ups", "check_in_closed")
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -570,6 +637,7 @@ def picket_report_create(
         .select_related("strike_day__dispute")
         .get(pk=picket_line.pk)
     )
+    _refuse_outside_window(line, "Reports", "reports_closed")
     now = timezone.now()
     try:
         with transaction.atomic():

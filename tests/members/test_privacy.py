@@ -22,6 +22,7 @@ from strikes.models import Notification, PicketLine, PicketReport, Shift, Signup
 from strikes.services.lines import picket_report_create, signup_check_in, signup_walk_up_add
 from strikes.services.signups import signup_create, supporter_signup_create
 from tests import factories as f
+from tests.factories import on_the_day
 
 # A token of the right shape that no row holds.
 UNKNOWN = "no-such-token-here"
@@ -41,14 +42,15 @@ def setup(world):
     f.MembershipFactory(user=rep, union=world.union, workplace=world.s1)
     signup = signup_create(shift=shift, user=member, acting_user=member)
     signup_create(shift=shift, user=rep, acting_user=rep)
-    signup_check_in(signup=signup, acting_user=rep)
     sup_signup = supporter_signup_create(
         shift=shift, name="Grace Hopper", email="grace@example.net", phone="", consent=True
     )
-    signup_walk_up_add(shift=shift, name="Walk Up", nonce="n1", acting_user=rep)
-    picket_report_create(
-        picket_line=line, acting_user=member, nonce="r1", school_status="closed", pickets=5
-    )
+    with on_the_day(shift):
+        signup_check_in(signup=signup, acting_user=rep)
+        signup_walk_up_add(shift=shift, name="Walk Up", nonce="n1", acting_user=rep)
+        picket_report_create(
+            picket_line=line, acting_user=member, nonce="r1", school_status="closed", pickets=5
+        )
 
     class S:
         pass

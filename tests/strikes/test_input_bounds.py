@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
-
 from members.errors import DomainError
+
 from strikes.models import PicketReport, Signup
 from strikes.services import lines as svc
 from strikes.services.signups import signup_create
@@ -28,6 +28,13 @@ def line(world):
     s.rep = f.RoleFactory(kind="rep", school=world.s1, union=world.union).user
     s.other_rep = f.RoleFactory(kind="rep", school=world.s1, union=world.union).user
     return s
+
+
+@pytest.fixture
+def on_day(line):
+    """The same line, on the strike day: check-in and reports are open."""
+    with f.on_the_day(line.shift):
+        yield line
 
 
 def member(s):
@@ -61,7 +68,8 @@ def test_a_nul_byte_in_a_nonce_is_refused_not_a_server_error(client, line):
     assert not Signup.objects.exists()
 
 
-def test_two_reps_walk_ups_with_equal_nonces_are_two_people(line):
+def test_two_reps_walk_ups_with_equal_nonces_are_two_people(on_day):
+    line = on_day
     one = svc.signup_walk_up_add(shift=line.shift, name="Ann", nonce="w", acting_user=line.rep)
     two = svc.signup_walk_up_add(
         shift=line.shift, name="Bea", nonce="w", acting_user=line.other_rep
@@ -71,7 +79,8 @@ def test_two_reps_walk_ups_with_equal_nonces_are_two_people(line):
     assert sorted(Signup.objects.values_list("walk_up_name", flat=True)) == ["Ann", "Bea"]
 
 
-def test_two_reps_reports_with_equal_nonces_are_two_reports(line):
+def test_two_reps_reports_with_equal_nonces_are_two_reports(on_day):
+    line = on_day
     one = svc.picket_report_create(
         picket_line=line.line, acting_user=line.rep, nonce="r", pickets=3
     )
@@ -91,7 +100,8 @@ def test_two_reps_reports_with_equal_nonces_are_two_reports(line):
         ("incident", "y" * 100_000, "Keep this to 2,000 characters"),
     ],
 )
-def test_a_report_past_its_bounds_is_refused_with_the_limit(client, line, field, value, message):
+def test_a_report_past_its_bounds_is_refused_with_the_limit(client, on_day, field, value, message):
+    line = on_day
     client.force_login(line.rep)
     data = {"school_status": "closed", "pickets": "4", "nonce": "n-1", field: value}
     response = client.post(reverse("strikes:line-report", args=[line.line.pk]), data)
@@ -100,7 +110,8 @@ def test_a_report_past_its_bounds_is_refused_with_the_limit(client, line, field,
     assert not PicketReport.objects.exists()
 
 
-def test_the_report_service_refuses_counts_past_the_limit(line):
+def test_the_report_service_refuses_counts_past_the_limit(on_day):
+    line = on_day
     with pytest.raises(DomainError) as refused:
         svc.picket_report_create(
             picket_line=line.line, acting_user=line.rep, nonce="big", pickets=501
