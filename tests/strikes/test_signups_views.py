@@ -442,3 +442,33 @@ def test_dashboard_school_page_links_officials_to_run_and_join_the_lines(client,
     client.force_login(_officer(setup, kind="regional_officer", region=setup.world.north))
     body = client.get(school_page).content.decode()
     assert run not in body and join in body  # regional officers watch; they don't run lines
+
+
+def test_a_supporter_joining_the_same_shift_twice_is_told_they_are_already_on_the_rota(
+    client, setup
+):
+    url = reverse("strikes:line-public", args=[setup.line.public_token])
+    data = {"shift": setup.shift.pk, "name": "Pat", "email": "Pat@Example.net", "consent": "on"}
+    assert client.post(url, data).status_code == 302
+    again = client.post(url, {**data, "email": "pat@example.net", "name": "Pat again"})
+    assert again.status_code == 200
+    assert "already on this rota" in again.content.decode()
+    by_phone = {"shift": setup.shift.pk, "name": "Sam", "phone": "07700 900123", "consent": "on"}
+    assert client.post(url, by_phone).status_code == 302
+    assert "already on this rota" in client.post(url, by_phone).content.decode()
+    assert Signup.objects.filter(shift=setup.shift, is_supporter=True).count() == 2
+    setup.line.refresh_from_db()
+    assert setup.line.supporters_signed_up == 2
+
+
+def test_a_supporter_may_join_again_after_cancelling(setup):
+    from strikes.services.signups import supporter_signup_cancel
+
+    first = supporter_signup_create(
+        shift=setup.shift, name="Pat", email="pat@example.net", consent=True
+    )
+    supporter_signup_cancel(token=first.supporter.token)
+    again = supporter_signup_create(
+        shift=setup.shift, name="Pat", email="pat@example.net", consent=True
+    )
+    assert again.pk != first.pk and again.status == Signup.Status.REGISTERED
