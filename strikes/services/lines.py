@@ -429,10 +429,10 @@ def line_window(*, picket_line: PicketLine, shifts: Sequence[Shift] | None = Non
     return DayWindow(opens_at=max(first - OPENS_BEFORE_FIRST_SHIFT, midnight), closes_at=end)
 
 
-def _refuse_outside_window(picket_line: PicketLine, what: str, code: str) -> None:
-    reason = line_window(picket_line=picket_line).explain(what)
+def _refuse_check_in_outside_window(picket_line: PicketLine) -> None:
+    reason = line_window(picket_line=picket_line).explain("Check-in and walk-ups")
     if reason:
-        raise DomainError(reason, code=code)
+        raise DomainError(reason, code="check_in_closed")
 
 
 # --- Check-in ------------------------------------------------------------------------------
@@ -448,7 +448,7 @@ def signup_check_in(*, signup: Signup, acting_user: Any) -> Signup:
     )
     if signup.status == Signup.Status.ARRIVED:
         return signup
-    _refuse_outside_window(signup.shift.picket_line, "Check-in and walk-ups", "check_in_closed")
+    _refuse_check_in_outside_window(signup.shift.picket_line)
     if signup.status not in EXPECTED:
         raise DomainError(
             f"This person is not expected on the shift ({signup.get_status_display().lower()}).",
@@ -520,7 +520,7 @@ def signup_walk_up_add(
         return found
     if shift.cancelled_at is not None:
         raise DomainError("This shift has been removed.", code="removed")
-    _refuse_outside_window(shift.picket_line, "Check-in and walk-ups", "check_in_closed")
+    _refuse_check_in_outside_window(shift.picket_line)
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -637,7 +637,9 @@ def picket_report_create(
         .select_related("strike_day__dispute")
         .get(pk=picket_line.pk)
     )
-    _refuse_outside_window(line, "Reports", "reports_closed")
+    closed = line_window(picket_line=line).explain("Reports")
+    if closed:
+        raise DomainError(closed, code="reports_closed")
     now = timezone.now()
     try:
         with transaction.atomic():

@@ -151,8 +151,7 @@ def test_six_officers_announce_days_at_once(world, planning):
 def test_announce_cancel_move_and_units_at_once_never_deadlock(world, planning):
     """The writes that lock a dispute or a day, all at once on the same dispute, several rounds:
     each finishes or gives a domain error, never a deadlock or an integrity error."""
-    from members.errors import DomainError
-
+    from kernel.errors import DomainError
     from strikes.services.planning import (
         ballot_unit_record,
         strike_day_announce,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
-from members.errors import DomainError
 
+from kernel.errors import DomainError
 from strikes.models import PicketReport, Signup
 from strikes.services import lines as svc
 from strikes.services.signups import signup_create
