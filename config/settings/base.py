@@ -173,8 +173,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-# How often beat sweeps the outbox for messages that have fallen due, and plans reminders.
-NOTIFICATION_SWEEP_SECONDS = env.int("NOTIFICATION_SWEEP_SECONDS", default=60)
+# How often beat sweeps the outbox for messages that have fallen due, and plans reminders. The
+# sweep runs every 15 s so that a dead worker's messages (their 30 s lease run out) go again
+# within a minute; a sweep is three short queries.
+NOTIFICATION_SWEEP_SECONDS = env.int("NOTIFICATION_SWEEP_SECONDS", default=15)
 REMINDER_SCHEDULE_SECONDS = env.int("REMINDER_SCHEDULE_SECONDS", default=300)
 CELERY_BEAT_SCHEDULE = {
     "sweep-due-notifications": {
@@ -212,6 +214,8 @@ if env("EMAIL_BACKEND", default=""):
 if env("EMAIL_FILE_PATH", default=""):
     _email["EMAIL_FILE_PATH"] = env("EMAIL_FILE_PATH")
 vars().update(_email)  # EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, ...
+# A stuck mail server must not hold a send past its lease (NOTIFICATION_LEASE_SECONDS).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Picketline <picketline@localhost>")
 
 # --- Auth -----------------------------------------------------------------------------------
@@ -314,9 +318,13 @@ MORNING_REMINDER_MINUTES = env.int("MORNING_REMINDER_MINUTES", default=60)
 REMINDER_HORIZON_HOURS = env.int("REMINDER_HORIZON_HOURS", default=48)
 # The signed confirm/cancel links in the evening-before message stop working after this.
 CONFIRM_LINK_MAX_AGE = env.int("CONFIRM_LINK_MAX_AGE", default=2 * 24 * 3600)
-# Delivery: a claimed message is held this long; a swept one is marked queued this long; a
-# failed send is retried with backoff (base * 2**(attempt-1)) up to the maximum attempts.
-NOTIFICATION_LEASE_SECONDS = env.int("NOTIFICATION_LEASE_SECONDS", default=600)
+# Delivery: a claimed message (and a batch a worker has started) is held this long, renewed
+# every RENEW_SECONDS while the worker works, so a killed worker's messages are free again
+# within the lease; a swept one waiting in the broker is marked queued this long; a failed send
+# is retried with backoff (base * 2**(attempt-1)) up to the maximum attempts. A send must
+# finish within the lease: EMAIL_TIMEOUT and SMS_TIMEOUT_SECONDS are well under it.
+NOTIFICATION_LEASE_SECONDS = env.int("NOTIFICATION_LEASE_SECONDS", default=30)
+NOTIFICATION_RENEW_SECONDS = env.int("NOTIFICATION_RENEW_SECONDS", default=10)
 NOTIFICATION_QUEUED_LEASE_SECONDS = env.int("NOTIFICATION_QUEUED_LEASE_SECONDS", default=300)
 NOTIFICATION_RETRY_BASE_SECONDS = env.int("NOTIFICATION_RETRY_BASE_SECONDS", default=60)
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
