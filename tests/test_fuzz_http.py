@@ -1,6 +1,6 @@
 """Junk sent to every URL and form of the app never gets a 500, and a refusal changes nothing.
 
-Each named URL (the list in tests/test_url_access.py) gets requests from people who may use it
+Each named URL (as tests/test_url_access.py walks them) gets requests from people who may use it
 and people who may not, with junk in the query string and the form: huge, empty, unicode, NUL,
 negative, wrong type, duplicated and unknown fields, with and without the htmx header. Field
 names are harvested from the page's own forms so the junk reaches the form code. The suite runs
@@ -22,8 +22,8 @@ from strikes.messages import signup_link_token
 from tests import factories as f
 from tests.junk import EXAMPLES, fuzz_settings, nasty_text
 from tests.test_url_access import (
-    ACCESS,
     rows,  # noqa: F401  (a fixture; the tests take it by name)
+    url_patterns,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.fuzz]
@@ -75,9 +75,7 @@ def people(rows, settings):  # noqa: F811
 
 
 def _path_for(name: str, rows) -> str:  # noqa: F811
-    from tests.test_url_access import url_patterns
-
-    params = next(p for _, n, p in url_patterns() if n == name)
+    params = next(p for _, n, p, _ in url_patterns() if n == name)
     tokens = {
         "strikes:calendar-feed": rows.member.calendar_token,
         "strikes:signup-link": signup_link_token(signup_id=rows.signup.pk, action="cancel"),
@@ -159,7 +157,11 @@ def _fuzz(path: str, people: dict, examples: int) -> None:
 PER_URL = max(3, EXAMPLES // 8)
 
 
-@pytest.mark.parametrize("name", sorted(ACCESS))
+# Every named URL of the app, as the access walker in tests/test_url_access.py finds them.
+NAMES = sorted(name for _, name, _, _ in url_patterns() if not name.startswith("(unnamed)"))
+
+
+@pytest.mark.parametrize("name", NAMES)
 def test_junk_to_every_url_never_gets_a_500(rows, people, name):  # noqa: F811
     _fuzz(_path_for(name, rows), people, PER_URL)
 
