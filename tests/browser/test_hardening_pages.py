@@ -53,7 +53,6 @@ def test_check_in_before_the_window_says_when_it_opens(page, live_server, browse
     page.goto(live_server.url + reverse("strikes:line-check-in", args=[line.pk]))
     opens = timezone.localtime(shift.starts_at - dt.timedelta(hours=1))
     expect(page.locator("#window-closed")).to_contain_text(f"open at {opens:%H:%M}")
-    expect(page.get_by_role("button", name="Add and check in")).to_have_count(0)
     page.screenshot(path=str(SHOTS / "check-in-before-window-390.png"), full_page=True)
 
 
