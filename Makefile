@@ -43,6 +43,12 @@ run: install
 test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# The junk tests run long: every URL and form, and both importers, with FUZZ_EXAMPLES examples
+# per property (the suite runs a few). Use PostgreSQL for the real thing (DATABASE_URL).
+FUZZ_EXAMPLES ?= 400
+fuzz: install
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -m fuzz -q $(PYTEST_ARGS)
+
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -25,6 +25,7 @@ in a temporary folder (or to ``REDIS_URL`` if set), never to a shared queue.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import shutil
 import statistics
@@ -36,6 +37,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
+
+import time_machine
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -110,6 +114,7 @@ def run(n: int, warmup: int, per_case: int) -> None:
     from django.urls import reverse
     from django.utils import timezone
 
+    from kernel.nonces import scoped_nonce
     from members.models import Role, User
     from strikes.models import PicketReport, Shift, Signup, StrikeDay
 
@@ -283,6 +288,12 @@ def run(n: int, warmup: int, per_case: int) -> None:
         cases.append(case)
 
     # --- Check-in ---------------------------------------------------------------------------
+    # Check-in and reports open on the strike day only (from an hour before the first shift):
+    # time them at 08:00 London on the day, as a rep outside the school would.
+    morning = time_machine.travel(
+        dt.datetime.combine(day.date, dt.time(8, 0), tzinfo=ZoneInfo("Europe/London"))
+    )
+    morning.start()
     for mode, targets in (
         ("htmx", rep_targets[:per_case]),
         ("plain", rep_targets[per_case : 2 * per_case]),
@@ -336,11 +347,16 @@ def run(n: int, warmup: int, per_case: int) -> None:
             if incident and i % 100 == 0:
                 data["escalate"] = "on"
 
-            def check(response: Any, line_id=line_id, nonce=nonce, mode=mode) -> None:
+            rep_id = reps[school_id]
+
+            def check(
+                response: Any, line_id=line_id, nonce=nonce, mode=mode, rep_id=rep_id
+            ) -> None:
                 expect(response, 200 if mode == "htmx" else 302, "report")
                 if mode == "htmx":
                     assert b"Report sent at" in response.content
-                assert PicketReport.objects.filter(picket_line_id=line_id, nonce=nonce).exists()
+                stored = scoped_nonce(action="report", person=rep_id, nonce=nonce)
+                assert PicketReport.objects.filter(picket_line_id=line_id, nonce=stored).exists()
 
             timed(
                 case,
@@ -350,6 +366,7 @@ def run(n: int, warmup: int, per_case: int) -> None:
                 check,
             )
         cases.append(case)
+    morning.stop()
 
     with open("/proc/loadavg") as f:
         load = " ".join(f.read().split()[:3])

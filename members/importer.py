@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -29,6 +30,8 @@ from members.phones import InvalidPhone, phone_to_e164
 from schools.models import School
 
 STAFF_GROUPS = {"teacher", "leader", "support"}
+MAX_EMAIL = 254  # the longest address SMTP carries, and User.email's length
+URN_DIGITS = re.compile(r"[0-9]{1,10}")  # ASCII only: "²".isdigit() is True but int() fails
 REQUIRED_COLUMNS = {"email"}
 
 
@@ -62,18 +65,18 @@ def members_import_file(
     if not path.exists():
         raise MemberImportError(f"No such file: {path}")
     reader = csv.DictReader(_open(path))
-    headers = {h.strip().lower() for h in (reader.fieldnames or [])}
+    try:
+        fieldnames = reader.fieldnames or []
+    except csv.Error as exc:
+        raise MemberImportError(f"{path.name} is not a CSV file ({exc}).") from exc
+    headers = {h.strip().lower() for h in fieldnames}
     missing = REQUIRED_COLUMNS - headers
     if missing:
         raise MemberImportError(
             f"{path.name} has no {', '.join(sorted(missing))} column; the first line must name "
             "the columns (email, name, member_number, urn, staff_group, phone)."
         )
-    rows = (
-        (number, {k.strip().lower(): (v or "").strip() for k, v in row.items() if k})
-        for number, row in enumerate(reader, start=2)
-    )
-    result = members_import_rows(rows=rows, union=union, stdout=stdout)
+    result = members_import_rows(rows=_rows(reader), union=union, stdout=stdout)
     audit_log(
         actor=acting_user,
         action="members.import",
@@ -85,6 +88,28 @@ def members_import_file(
     return result
 
 
+def _rows(reader: csv.DictReader) -> Iterator[tuple[int, dict[str, str]]]:
+    """Each row by its line number; a line the CSV reader cannot parse comes back as a problem
+    (``__error__``) so the rows after it still import."""
+    while True:
+        start = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield start, {"__error__": f"unreadable CSV ({exc})"}
+            continue
+        cells: dict[str, str] = {}
+        for k, v in row.items():
+            if not k:
+                continue
+            # A row longer than the header gathers its extra cells in a list under None (skipped
+            # above); a short row has None for the missing cells.
+            cells[k.strip().lower()] = v.strip() if isinstance(v, str) else ""
+        yield start, cells
+
+
 def members_import_rows(
     *, rows: Iterable[tuple[int, dict[str, str]]], union: Union, stdout: TextIO | None = None
 ) -> MemberImportResult:
@@ -92,6 +117,10 @@ def members_import_rows(
     schools = dict(School.objects.values_list("urn", "pk"))
     seen: set[str] = set()
     for line, row in rows:
+        unreadable = _unreadable(row)
+        if unreadable:
+            result.problems.append((line, unreadable))
+            continue
         phone_note = ""
         try:
             row["phone"] = phone_to_e164(row.get("phone", ""))
@@ -107,6 +136,17 @@ def members_import_rows(
     return result
 
 
+def _unreadable(row: dict[str, str]) -> str | None:
+    """Why a row cannot be read at all: a line the CSV reader could not parse, or a NUL byte
+    (which no text column can store), before any cell is looked at."""
+    if "__error__" in row:
+        return row["__error__"]
+    for column, cell in row.items():
+        if "\x00" in cell:
+            return f"the {column[:40]} cell holds a NUL byte (the file may be damaged)"
+    return None
+
+
 def _import_row(
     row: dict[str, str],
     *,
@@ -116,6 +156,8 @@ def _import_row(
     result: MemberImportResult,
 ) -> str | None:
     email = row.get("email", "").lower()
+    if len(email) > MAX_EMAIL:
+        return f"the email address is longer than {MAX_EMAIL} characters"
     try:
         validate_email(email)
     except ValidationError:
@@ -125,12 +167,13 @@ def _import_row(
     seen.add(email)
     workplace_id = None
     if row.get("urn"):
-        if not row["urn"].isdigit() or int(row["urn"]) not in schools:
-            return f"no school has URN '{row['urn']}' (import the schools first)"
-        workplace_id = schools[int(row["urn"])]
+        urn = int(row["urn"]) if URN_DIGITS.fullmatch(row["urn"]) else None
+        if urn not in schools:
+            return f"no school has URN '{row['urn'][:20]}' (import the schools first)"
+        workplace_id = schools[urn]
     staff_group = (row.get("staff_group") or "teacher").lower()
     if staff_group not in STAFF_GROUPS:
-        return f"staff group '{staff_group}' is not one of teacher, leader, support"
+        return f"staff group '{staff_group[:20]}' is not one of teacher, leader, support"
     name, phone = row.get("name", "")[:150], row.get("phone", "")  # phone: E.164 or ""
     number = row.get("member_number", "")[:40]
     with transaction.atomic():

@@ -15,6 +15,7 @@ import csv
 import gzip
 import io
 import math
+import re
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -260,15 +261,31 @@ def _coordinate(value: str, low: float, high: float, what: str) -> float | None:
     return number
 
 
+# The most pupils one establishment has had in England and Wales is about 4,000; past this a
+# figure is junk (and past 2,147,483,647 it would not fit the column at all).
+MAX_PUPILS = 50_000
+_ASCII_DIGITS = re.compile(r"[0-9]{1,10}")
+
+
+def _whole_number(text: str) -> int | None:
+    """``text`` as a whole number when it is ASCII digits only. ``str.isdigit`` is not enough:
+    it accepts ``²`` and other digits that ``int`` refuses."""
+    return int(text) if _ASCII_DIGITS.fullmatch(text) else None
+
+
 def _parse(line: int, rec: dict[str, str]) -> _Row | str:
     """A checked row, or the reason it cannot be used."""
     if "__error__" in rec:
         return rec["__error__"]
+    for column, cell in rec.items():
+        if "\x00" in cell:
+            return f"the {column} cell holds a NUL byte (the file may be damaged)"
     urn_text = rec[COL_URN]
     if not urn_text:
         return "no URN"
-    if not urn_text.isdigit() or int(urn_text) <= 0 or int(urn_text) > 2_147_483_647:
-        return f"URN {urn_text!r} is not a number"
+    urn_value = _whole_number(urn_text)
+    if urn_value is None or not 0 < urn_value <= 2_147_483_647:
+        return f"URN {urn_text[:20]!r} is not a number"
     urn = int(urn_text)
     la_code = rec[COL_LA_CODE]
     if not la_code:
@@ -286,8 +303,11 @@ def _parse(line: int, rec: dict[str, str]) -> _Row | str:
     if (latitude is None) != (longitude is None):
         return f"URN {urn} has only one of latitude and longitude"
     pupils_text = rec.get(COL_PUPILS, "")
-    if pupils_text and not pupils_text.isdigit():
-        return f"URN {urn}: number of pupils {pupils_text!r} is not a whole number"
+    pupils = _whole_number(pupils_text) if pupils_text else None
+    if pupils_text and pupils is None:
+        return f"URN {urn}: number of pupils {pupils_text[:20]!r} is not a whole number"
+    if pupils is not None and pupils > MAX_PUPILS:
+        return f"URN {urn}: {pupils:,} pupils is more than a school holds ({MAX_PUPILS:,} at most)"
     type_name = rec.get(COL_TYPE, "")
     type_group = rec.get(COL_TYPE_GROUP, "")
     values: dict[str, Any] = {
@@ -298,7 +318,7 @@ def _parse(line: int, rec: dict[str, str]) -> _Row | str:
         "employer_kind": employer_kind_for(type_name=type_name, type_group=type_group),
         "town": rec.get(COL_TOWN, ""),
         "postcode": rec.get(COL_POSTCODE, ""),
-        "pupils": int(pupils_text) if pupils_text else None,
+        "pupils": pupils,
         "latitude": latitude,
         "longitude": longitude,
     }

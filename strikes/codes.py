@@ -101,3 +101,8 @@ register_code("turnout_marks_deleted", "The marks were deleted after the ballot 
 register_code("turnout_bad_mark", "Not a mark this person may make.")
 register_code("turnout_bad_tracking", "The tracking's details do not fit.")
 register_code("turnout_bad_official", "The official figures do not add up.")
+register_code("count_too_big", "A count in a report past what one picket line could hold.")
+register_code("text_too_long", "A report's notes or incident past their length limit.")
+register_code("check_in_closed", "Check-in or a walk-up outside the strike day's window.")
+register_code("reports_closed", "A report outside the strike day's window.")
+register_code("already_on_rota", "A supporter's contact is already on that shift's rota.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -158,3 +159,21 @@ def browser_login(live_server, allow_sync_orm_in_browser_tests):
         )
 
     return login
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """After a fuzz run, say how many junk requests were sent and how many got a 500."""
+    import sys
+
+    fuzz = sys.modules.get("tests.test_fuzz_http")
+    if fuzz is not None and fuzz.TALLY["requests"]:
+        terminalreporter.write_line(
+            f"junk requests: {fuzz.TALLY['requests']:,}, "
+            f"answered 500: {fuzz.TALLY['server_errors']:,}"
+        )
+    importers = sys.modules.get("tests.test_importer_junk")
+    if importers is not None and importers.TALLY["files"]:
+        terminalreporter.write_line(
+            f"junk CSV files: {importers.TALLY['files']:,}, tracebacks: "
+            f"{importers.TALLY['tracebacks']:,}"
+        )

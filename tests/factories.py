@@ -6,6 +6,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import factory
+import time_machine
 from django.utils import timezone
 
 from members.models import Membership, Role, Supporter, Union, User
@@ -291,3 +292,8 @@ class PicketReportFactory(factory.django.DjangoModelFactory):
     nonce = factory.Sequence(lambda n: f"nonce-{n}")
     school_status = "closed"
     pickets = 4
+
+
+def on_the_day(shift: Shift) -> time_machine.travel:
+    """Travel to the start of ``shift`` (clock running): check-in and reports are open then."""
+    return time_machine.travel(shift.starts_at)

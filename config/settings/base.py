@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "config.middleware.InputGuardMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -157,14 +158,25 @@ if CELERY_BROKER_URL.startswith("filesystem:"):
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = TIME_ZONE
+# Publishing happens in requests (after commit): when the broker is unreachable, give up fast
+# (the row stays due and the beat sweep sends it later) instead of holding the request.
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-# How often beat sweeps the outbox for messages that have fallen due, and plans reminders.
-NOTIFICATION_SWEEP_SECONDS = env.int("NOTIFICATION_SWEEP_SECONDS", default=60)
+# How often beat sweeps the outbox for messages that have fallen due, and plans reminders. The
+# sweep runs every 15 s so that a dead worker's messages (their 30 s lease run out) go again
+# within a minute; a sweep is three short queries.
+NOTIFICATION_SWEEP_SECONDS = env.int("NOTIFICATION_SWEEP_SECONDS", default=15)
 REMINDER_SCHEDULE_SECONDS = env.int("REMINDER_SCHEDULE_SECONDS", default=300)
 CELERY_BEAT_SCHEDULE = {
     "sweep-due-notifications": {
@@ -202,6 +214,8 @@ if env("EMAIL_BACKEND", default=""):
 if env("EMAIL_FILE_PATH", default=""):
     _email["EMAIL_FILE_PATH"] = env("EMAIL_FILE_PATH")
 vars().update(_email)  # EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, ...
+# A stuck mail server must not hold a send past its lease (NOTIFICATION_LEASE_SECONDS).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Picketline <picketline@localhost>")
 
 # --- Auth -----------------------------------------------------------------------------------
@@ -219,6 +233,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "members:home"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=14 * 24 * 3600)
+# No form of ours posts more than a few KB; past this a POST is refused with a message (413,
+# config.middleware.InputGuardMiddleware).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=256 * 1024)
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -301,9 +318,13 @@ MORNING_REMINDER_MINUTES = env.int("MORNING_REMINDER_MINUTES", default=60)
 REMINDER_HORIZON_HOURS = env.int("REMINDER_HORIZON_HOURS", default=48)
 # The signed confirm/cancel links in the evening-before message stop working after this.
 CONFIRM_LINK_MAX_AGE = env.int("CONFIRM_LINK_MAX_AGE", default=2 * 24 * 3600)
-# Delivery: a claimed message is held this long; a swept one is marked queued this long; a
-# failed send is retried with backoff (base * 2**(attempt-1)) up to the maximum attempts.
-NOTIFICATION_LEASE_SECONDS = env.int("NOTIFICATION_LEASE_SECONDS", default=600)
+# Delivery: a claimed message (and a batch a worker has started) is held this long, renewed
+# every RENEW_SECONDS while the worker works, so a killed worker's messages are free again
+# within the lease; a swept one waiting in the broker is marked queued this long; a failed send
+# is retried with backoff (base * 2**(attempt-1)) up to the maximum attempts. A send must
+# finish within the lease: EMAIL_TIMEOUT and SMS_TIMEOUT_SECONDS are well under it.
+NOTIFICATION_LEASE_SECONDS = env.int("NOTIFICATION_LEASE_SECONDS", default=30)
+NOTIFICATION_RENEW_SECONDS = env.int("NOTIFICATION_RENEW_SECONDS", default=10)
 NOTIFICATION_QUEUED_LEASE_SECONDS = env.int("NOTIFICATION_QUEUED_LEASE_SECONDS", default=300)
 NOTIFICATION_RETRY_BASE_SECONDS = env.int("NOTIFICATION_RETRY_BASE_SECONDS", default=60)
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)

@@ -7,7 +7,9 @@ import uuid
 
 from django import forms
 
+from kernel.forms import IdField, count_field, text_field
 from strikes.models import PicketReport
+from strikes.services.lines import REPORT_LIMITS, REPORT_TEXT_LIMIT
 
 SLOT = re.compile(r"^\s*(\d{1,2}:\d{2})\s*[-–]\s*(\d{1,2}:\d{2})\s*$")
 
@@ -65,28 +67,55 @@ class OrganiserForm(forms.Form):
 
 
 class NudgeForm(forms.Form):
-    user = forms.IntegerField(widget=forms.HiddenInput)
+    user = IdField(widget=forms.HiddenInput)
 
 
 class CheckInForm(forms.Form):
-    signup = forms.IntegerField(widget=forms.HiddenInput)
+    signup = IdField(widget=forms.HiddenInput)
     nonce = NonceField(required=False)
 
 
 class WalkUpForm(forms.Form):
-    shift = forms.IntegerField(widget=forms.HiddenInput)
+    shift = IdField(widget=forms.HiddenInput)
     name = forms.CharField(label="Name", max_length=100, strip=True)
     is_supporter = forms.BooleanField(label="Supporter, not a picket", required=False)
     nonce = NonceField()
 
 
 class NoShowForm(forms.Form):
-    shift = forms.IntegerField(widget=forms.HiddenInput)
+    shift = IdField(widget=forms.HiddenInput)
     nonce = NonceField(required=False)
 
 
 class ReportForm(forms.ModelForm):
     nonce = NonceField()
+    pickets = count_field(label="Pickets here", maximum=REPORT_LIMITS["pickets"], what="pickets")
+    supporters = count_field(
+        label="Supporters here", maximum=REPORT_LIMITS["supporters"], what="supporters"
+    )
+    members_working = count_field(
+        label="Members working", maximum=REPORT_LIMITS["members_working"], what="staff"
+    )
+    non_balloted_refusing = count_field(
+        label="Non-balloted staff refusing to cross",
+        maximum=REPORT_LIMITS["non_balloted_refusing"],
+        what="staff",
+    )
+    agency_staff = count_field(
+        label="Agency or cover staff seen", maximum=REPORT_LIMITS["agency_staff"], what="staff"
+    )
+    incident = text_field(
+        label="What happened",
+        max_length=REPORT_TEXT_LIMIT,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": REPORT_TEXT_LIMIT}),
+    )
+    notes = text_field(
+        label="Notes",
+        max_length=REPORT_TEXT_LIMIT,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": REPORT_TEXT_LIMIT}),
+    )
 
     class Meta:
         model = PicketReport
@@ -121,34 +150,17 @@ class ReportForm(forms.ModelForm):
         widgets = {
             "school_status": forms.RadioSelect,
             "incident_at": forms.TimeInput(attrs={"type": "time"}),
-            "incident": forms.Textarea(attrs={"rows": 2}),
-            "notes": forms.Textarea(attrs={"rows": 2}),
         }
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        for name in ("pickets", "supporters", "members_working", "non_balloted_refusing"):
-            self.fields[name].widget.attrs.update({"inputmode": "numeric", "min": 0})
-        self.fields["agency_staff"].widget.attrs.update({"inputmode": "numeric", "min": 0})
-        for name in (
-            "pickets",
-            "supporters",
-            "members_working",
-            "non_balloted_refusing",
-            "agency_staff",
-        ):
+        for name in REPORT_LIMITS:
+            self.fields[name].widget.attrs.update({"inputmode": "numeric"})
             self.fields[name].required = False
-            self.fields[name].error_messages["min_value"] = "Counts cannot be negative."
 
     def clean(self) -> dict:
         data = super().clean()
-        for name in (
-            "pickets",
-            "supporters",
-            "members_working",
-            "non_balloted_refusing",
-            "agency_staff",
-        ):
+        for name in REPORT_LIMITS:
             if data.get(name) is None and name not in self.errors:
                 data[name] = 0
         if data.get("escalate") and not (data.get("incident") or "").strip():

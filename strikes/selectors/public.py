@@ -181,7 +181,8 @@ def public_day_schools(
         return []
     # One reverse() per kind of link, not one per school: a district can have 600 schools.
     school_prefix = reverse("strikes:public-day-school", args=[day.pk, 0])[:-2]
-    rota_prefix = reverse("strikes:line-public", args=["x"])[:-2]
+    placeholder = "x" * 16  # a token of the shape the URL accepts (kernel.urls)
+    rota_prefix = reverse("strikes:line-public", args=[placeholder])[: -len(placeholder) - 1]
     support = reverse("strikes:support-send", args=[day.dispute_id]) + f"?day={day.pk}&school="
     for school in schools.values():
         school.url = f"{school_prefix}{school.school_id}/"

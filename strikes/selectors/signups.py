@@ -11,6 +11,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, 
 from django.utils import timezone
 
 from kernel.errors import Refused
+from kernel.forms import parse_id
 from members.models import Role, Supporter, User
 from members.permissions import Action, may, viewer_for
 from schools.models import School
@@ -428,8 +429,9 @@ def school_for_official(*, user: Any, school_id: str) -> School:
     """A school whose lines the person may join as an official (rep or officer over it);
     a 404 for any other, or for an id that is not one, so a school's days are not given away."""
     school = None
-    if school_id.isdigit() and len(school_id) < 12:
-        school = School.objects.select_related("district__region").filter(pk=school_id).first()
+    school_pk = parse_id(school_id)  # ASCII digits only: "²".isdigit() but int() refuses it
+    if school_pk is not None:
+        school = School.objects.select_related("district__region").filter(pk=school_pk).first()
     if school is None or not school_pairs_for_official(user=user, school=school):
         raise Refused("No such school.", hide=True)
     return school

@@ -11,6 +11,7 @@ from django.db.models import Q
 
 from kernel.audit import audit_log
 from kernel.errors import DomainError, NotAllowed
+from kernel.nonces import scoped_nonce
 from members.models import Membership, Role
 from members.permissions import viewer_for
 from strikes.models import Notification
@@ -105,10 +106,11 @@ def broadcast_send(
         raise DomainError("Choose who the message is for: reps or members.", code="audience")
     if not subject.strip() or not message.strip():
         raise DomainError("Write a subject and a message.", code="empty")
+    sent = scoped_nonce(action="broadcast", person=getattr(acting_user, "pk", None), nonce=nonce)
     recipients = _recipients(scope, audience)
     rows = [
         Notification(
-            key=f"broadcast:{nonce}:{user_id}",
+            key=f"broadcast:{sent[:40]}:{user_id}",
             kind=Notification.Kind.BROADCAST,
             user_id=user_id,
             school_id=school_id,

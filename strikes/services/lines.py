@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -12,6 +13,7 @@ from django.utils import timezone
 
 from kernel.audit import audit_log
 from kernel.errors import DomainError
+from kernel.nonces import scoped_nonce
 from members.models import Role
 from schools.models import Entrance, School
 from strikes import counters
@@ -373,15 +375,80 @@ def members_nudge_all(*, strike_day: StrikeDay, school: School, acting_user: Any
     return queued
 
 
+# --- The day's window ----------------------------------------------------------------------
+
+#: Check-in and reports open this long before a line's first shift (London time).
+OPENS_BEFORE_FIRST_SHIFT = dt.timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class DayWindow:
+    """When a line takes check-ins and reports: from an hour before its first shift (not before
+    midnight) to the end of the strike day, London time. Before then, a report would put pickets
+    out and a closed school on the dashboard days early."""
+
+    opens_at: dt.datetime
+    closes_at: dt.datetime
+
+    def is_open(self, now: dt.datetime | None = None) -> bool:
+        now = now or timezone.now()
+        return self.opens_at <= now < self.closes_at
+
+    def explain(self, what: str, now: dt.datetime | None = None) -> str:
+        """Why ``what`` ("Check-in", "Reports") is closed, and when it opens: "" when open."""
+        now = now or timezone.now()
+        opens = timezone.localtime(self.opens_at, LONDON)
+        day = f"{opens:%A} {opens.day} {opens:%B}"
+        if now < self.opens_at:
+            return (
+                f"{what} open at {opens:%H:%M} on {day}, an hour before the first shift. "
+                "Come back then."
+            )
+        if now >= self.closes_at:
+            return f"{what} closed at the end of the strike day ({day})."
+        return ""
+
+
+def line_window(*, picket_line: PicketLine, shifts: Sequence[Shift] | None = None) -> DayWindow:
+    """The check-in and report window of a line: one query for its first shift, or none when
+    the caller passes the line's ``shifts`` already loaded."""
+    day = picket_line.strike_day
+    midnight = dt.datetime.combine(day.date, dt.time(0), tzinfo=LONDON)
+    if shifts is not None:
+        first = min((s.starts_at for s in shifts if s.cancelled_at is None), default=None)
+    else:
+        first = (
+            Shift.objects.filter(picket_line_id=picket_line.pk, cancelled_at__isnull=True)
+            .order_by("starts_at")
+            .values_list("starts_at", flat=True)
+            .first()
+        )
+    if first is None or timezone.localtime(first, LONDON).date() != day.date:
+        first = dt.datetime.combine(day.date, day.starts_at, tzinfo=LONDON)
+    end = dt.datetime.combine(day.date + dt.timedelta(days=1), dt.time(0), tzinfo=LONDON)
+    return DayWindow(opens_at=max(first - OPENS_BEFORE_FIRST_SHIFT, midnight), closes_at=end)
+
+
+def _refuse_check_in_outside_window(picket_line: PicketLine) -> None:
+    reason = line_window(picket_line=picket_line).explain("Check-in and walk-ups")
+    if reason:
+        raise DomainError(reason, code="check_in_closed")
+
+
 # --- Check-in ------------------------------------------------------------------------------
 
 
 @transaction.atomic
 def signup_check_in(*, signup: Signup, acting_user: Any) -> Signup:
     """Mark someone arrived. Checking in twice changes nothing."""
-    signup = Signup.objects.select_for_update().get(pk=signup.pk)
+    signup = (
+        Signup.objects.select_for_update(of=("self",))
+        .select_related("shift__picket_line__strike_day")
+        .get(pk=signup.pk)
+    )
     if signup.status == Signup.Status.ARRIVED:
         return signup
+    _refuse_check_in_outside_window(signup.shift.picket_line)
     if signup.status not in EXPECTED:
         raise DomainError(
             f"This person is not expected on the shift ({signup.get_status_display().lower()}).",
@@ -447,11 +514,13 @@ def signup_walk_up_add(
         raise DomainError("Write the person's name.", code="no_name")
     if not nonce:
         raise DomainError("The form was incomplete; reload the page and try again.", code="nonce")
+    nonce = scoped_nonce(action="walk_up", person=getattr(acting_user, "pk", None), nonce=nonce)
     found = Signup.objects.filter(shift=shift, nonce=nonce).first()
     if found is not None:
         return found
     if shift.cancelled_at is not None:
         raise DomainError("This shift has been removed.", code="removed")
+    _refuse_check_in_outside_window(shift.picket_line)
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -498,6 +567,16 @@ REPORT_COUNTS = (
     "non_balloted_refusing",
     "agency_staff",
 )
+# The most a report may count at one line: a picket line, or the staff of the largest school.
+# Past these a figure is a typo (or junk) that would swamp the dashboard's totals.
+REPORT_LIMITS = {
+    "pickets": 500,
+    "supporters": 2000,
+    "members_working": 500,
+    "non_balloted_refusing": 500,
+    "agency_staff": 500,
+}
+REPORT_TEXT_LIMIT = 2000
 REPORT_FIELDS = (
     "school_status",
     *REPORT_COUNTS,
@@ -521,6 +600,7 @@ def picket_report_create(
     """
     if not nonce:
         raise DomainError("The form was incomplete; reload the page and try again.", code="nonce")
+    nonce = scoped_nonce(action="report", person=getattr(acting_user, "pk", None), nonce=nonce)
     found = PicketReport.objects.filter(picket_line=picket_line, nonce=nonce).first()
     if found is not None:
         return found
@@ -528,14 +608,25 @@ def picket_report_create(
     if unknown:
         raise TypeError(f"Unknown report fields: {sorted(unknown)}")
     for name in REPORT_COUNTS:
-        if (fields.get(name) or 0) < 0:
+        value = fields.get(name) or 0
+        if value < 0:
             raise DomainError("Counts cannot be negative.", code="negative_count")
+        if value > REPORT_LIMITS[name]:
+            raise DomainError(
+                f"Enter at most {REPORT_LIMITS[name]:,} for {name.replace('_', ' ')}.",
+                code="count_too_big",
+            )
     status = fields.get("school_status") or CalledOutSchool.SchoolStatus.UNKNOWN
     if status not in CalledOutSchool.SchoolStatus.values:
         raise DomainError("Choose the school's status.", code="bad_status")
     fields["school_status"] = status
     fields["incident"] = (fields.get("incident") or "").strip()
     fields["notes"] = (fields.get("notes") or "").strip()
+    for name in ("incident", "notes"):
+        if len(fields[name]) > REPORT_TEXT_LIMIT:
+            raise DomainError(
+                f"Keep the {name} to {REPORT_TEXT_LIMIT:,} characters.", code="text_too_long"
+            )
     if fields.get("escalate") and not fields["incident"]:
         raise DomainError(
             "Say what happened before escalating, so the district officer can act.",
@@ -546,6 +637,9 @@ def picket_report_create(
         .select_related("strike_day__dispute")
         .get(pk=picket_line.pk)
     )
+    closed = line_window(picket_line=line).explain("Reports")
+    if closed:
+        raise DomainError(closed, code="reports_closed")
     now = timezone.now()
     try:
         with transaction.atomic():

@@ -7,10 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from kernel.audit import audit_log
 from kernel.errors import DomainError, NotAllowed
+from kernel.nonces import scoped_nonce
 from members.models import Membership, Supporter, User
 from members.permissions import Action, may
 from members.phones import phone_to_e164
@@ -154,7 +156,12 @@ def signup_create(*, shift: Shift, user: User, acting_user: Any, nonce: str = ""
     before = None if existing is None else existing.status
     if existing is None:
         signup = Signup.objects.create(
-            shift=shift, user=user, status=status, nonce=nonce, created_at=now, updated_at=now
+            shift=shift,
+            user=user,
+            status=status,
+            nonce=scoped_nonce(action="signup", person=user.pk, nonce=nonce),
+            created_at=now,
+            updated_at=now,
         )
         action = "signup.create"
     else:
@@ -313,6 +320,21 @@ def supporter_signup_create(
     if picket_line_token is not None and line.public_token != picket_line_token:
         raise DomainError("That shift is not on this picket line.", code="wrong_line")
     _refuse_if_closed(shift)
+    # One place per contact per shift (the shift's lock above makes this check race-free): a
+    # second row would outlive the first one's cancel link.
+    same_contact = Q(supporter__email=email) if email else Q()
+    if phone:
+        same_contact |= Q(supporter__phone=phone)
+    if (
+        Signup.objects.filter(same_contact, shift=shift, supporter__isnull=False)
+        .filter(status__in=ACTIVE)
+        .exists()
+    ):
+        raise DomainError(
+            "You're already on this rota for that shift: there is nothing more to do. To change "
+            "it, use the link in your confirmation message.",
+            code="already_on_rota",
+        )
     now = timezone.now()
     supporter = Supporter.objects.create(name=name, email=email, phone=phone, consent_at=now)
     signup = Signup.objects.create(

@@ -19,6 +19,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from kernel.errors import Refused
+from kernel.forms import IdField
 from members.access import IN_UNION, requires, signed_in
 from members.exports import FIGURES, export_footer
 from members.permissions import ALLOWED_KINDS, Action, Viewer
@@ -57,9 +58,9 @@ COLUMNS = (
 class DashboardForm(forms.Form):
     """The querystring: drill-down place, sort, and the "not reported by" time."""
 
-    region = forms.IntegerField(required=False, min_value=1)
-    district = forms.IntegerField(required=False, min_value=1)
-    school = forms.IntegerField(required=False, min_value=1)
+    region = IdField(required=False)
+    district = IdField(required=False)
+    school = IdField(required=False)
     sort = forms.ChoiceField(required=False, choices=[(c, c) for c in sel.SORT_COLUMNS])
     dir = forms.ChoiceField(required=False, choices=[("asc", "asc"), ("desc", "desc")])
     by = forms.TimeField(required=False, input_formats=["%H:%M"])

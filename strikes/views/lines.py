@@ -474,7 +474,9 @@ def _check_in_context(request: HttpRequest, line: PicketLine) -> dict[str, Any]:
     now = timezone.now()
     for shift in shifts:
         _ready(shift, now=now)
-    return {"line": line, "shifts": shifts}
+    window = svc.line_window(picket_line=line, shifts=shifts)
+    closed_reason = window.explain("Check-in and walk-ups", now)
+    return {"line": line, "shifts": shifts, "closed_reason": closed_reason}
 
 
 def _ready(shift: Any, *, now: Any = None) -> Any:
@@ -652,7 +654,12 @@ def line_report(request: HttpRequest, line_id: int) -> HttpResponse:
     return render(
         request,
         "strikes/lines/report.html",
-        {"line": line, "form": form, "reports": _reports(line)},
+        {
+            "line": line,
+            "form": form,
+            "reports": _reports(line),
+            "closed_reason": svc.line_window(picket_line=line).explain("Reports"),
+        },
     )
 
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from kernel.errors import DomainError
+from kernel.forms import parse_id
 from members.access import public, requires
 from members.permissions import Action, Viewer, viewer_for
 from strikes.calendar import strike_days_ics
@@ -334,8 +335,7 @@ def school_search(request: HttpRequest) -> HttpResponse:
 
 
 def _int_param(request: HttpRequest, name: str) -> int | None:
-    raw = request.GET.get(name, "").strip()
-    return int(raw) if raw.isdigit() and len(raw) < 10 else None
+    return parse_id(request.GET.get(name))
 
 
 def _calendar_filters(request: HttpRequest, viewer: Viewer, dispute: Any) -> dict[str, Any]:

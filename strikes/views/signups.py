@@ -10,6 +10,7 @@ from django.urls import path, reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
+import kernel.urls  # noqa: F401  (registers the "token" path converter)
 from kernel.errors import DomainError, Refused
 from kernel.ratelimit import public_link, rate_limit
 from members.access import signed_in, token_access
@@ -228,9 +229,9 @@ urlpatterns = [
     path("signups/<int:signup_id>/calendar.ics", signup_ics, name="signup-ics"),
     path("my-shifts/", my_shifts, name="my-shifts"),
     path("my-shifts/calendar/reset/", calendar_reset, name="calendar-reset"),
-    path("calendar/<str:token>.ics", calendar_feed, name="calendar-feed"),
-    path("line/<str:token>/", line_public, name="line-public"),
-    path("line/<str:token>/poster/", line_poster, name="line-poster"),
-    path("supporter/<str:token>/", supporter_confirmed, name="supporter-confirmed"),
-    path("supporter/<str:token>/cancel/", supporter_cancel, name="supporter-cancel"),
+    path("calendar/<token:token>.ics", calendar_feed, name="calendar-feed"),
+    path("line/<token:token>/", line_public, name="line-public"),
+    path("line/<token:token>/poster/", line_poster, name="line-poster"),
+    path("supporter/<token:token>/", supporter_confirmed, name="supporter-confirmed"),
+    path("supporter/<token:token>/cancel/", supporter_cancel, name="supporter-cancel"),
 ]

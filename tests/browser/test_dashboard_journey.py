@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -12,6 +16,7 @@ from schools.models import Entrance
 from strikes.services.lines import picket_report_create
 from tests import factories as f
 
+LONDON = ZoneInfo("Europe/London")
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -42,13 +47,15 @@ def test_organiser_sees_figures_chart_map_and_a_new_report(
 
     # A rep reports from Heaton Primary, elsewhere.
     rep = f.RoleFactory(union=world.union, kind=Role.Kind.REP, school=world.s1).user
-    picket_report_create(
-        picket_line=lines[world.s1],
-        acting_user=rep,
-        nonce="elsewhere-1",
-        pickets=5,
-        school_status="closed",
-    )
+    # At 09:00 on the day, when reports are open (whatever the hour this test runs at).
+    with time_machine.travel(dt.datetime.combine(day.date, dt.time(9), tzinfo=LONDON), tick=False):
+        picket_report_create(
+            picket_line=lines[world.s1],
+            acting_user=rep,
+            nonce="elsewhere-1",
+            pickets=5,
+            school_status="closed",
+        )
 
     expect(page.locator('[data-figure="pickets"]')).to_have_text("5", timeout=15_000)
     expect(page.locator('[data-figure="closed"]')).to_have_text("1")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
+import time_machine
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from strikes.models import PicketReport, Shift, Signup
@@ -14,10 +17,14 @@ from tests import factories as f
 
 @pytest.mark.browser
 def test_rep_sets_up_shifts_checks_in_and_reports(
-    transactional_db, world, rule_sets, live_server, page, browser_login
+    transactional_db, world, rule_sets, live_server, page, browser_login, request
 ):
     union = world.union
-    day = f.StrikeDayFactory(dispute=f.DisputeFactory(union=union), title="Pay strike")
+    day = f.StrikeDayFactory(
+        dispute=f.DisputeFactory(union=union),
+        title="Pay strike",
+        date=timezone.localdate() + dt.timedelta(days=2),
+    )
     f.CalledOutSchoolFactory(strike_day=day, school=world.s1)
     rep = f.RoleFactory(kind="rep", school=world.s1, union=union).user
     ann = f.MembershipFactory(workplace=world.s1, union=union, user__full_name="Ann Picket").user
@@ -36,7 +43,11 @@ def test_rep_sets_up_shifts_checks_in_and_reports(
         f.SignupFactory(shift=first, user=person)
     Shift.objects.filter(pk=first.pk).update(booked=2)
 
-    # On the day: check two people in (htmx swaps the rows), add a walk-up.
+    # On the day (check-in and reports open an hour before the first shift): check two people
+    # in (htmx swaps the rows), add a walk-up.
+    morning = time_machine.travel(first.starts_at - dt.timedelta(minutes=30))
+    morning.start()
+    request.addfinalizer(morning.stop)
     line = first.picket_line
     page.goto(live_server.url + reverse("strikes:line-check-in", args=[line.pk]))
     for person in ("Ann Picket", "Bob Picket"):

@@ -17,3 +17,12 @@ class SlowFileBackend(EmailBackend):
         marker.write_text("started")
         time.sleep(120)
         return super().send_messages(email_messages)
+
+
+class DelayedFileBackend(EmailBackend):
+    """Takes ``SEND_DELAY_SECONDS`` per message before writing it, so a kill at a random moment
+    lands before, during or after a send."""
+
+    def send_messages(self, email_messages):  # type: ignore[no-untyped-def]
+        time.sleep(float(os.environ.get("SEND_DELAY_SECONDS", "0.02")) * len(email_messages))
+        return super().send_messages(email_messages)

@@ -22,6 +22,10 @@ from strikes.models import Notification, PicketLine, PicketReport, Shift, Signup
 from strikes.services.lines import picket_report_create, signup_check_in, signup_walk_up_add
 from strikes.services.signups import signup_create, supporter_signup_create
 from tests import factories as f
+from tests.factories import on_the_day
+
+# A token of the right shape that no row holds.
+UNKNOWN = "no-such-token-here"
 
 
 @pytest.fixture
@@ -38,14 +42,15 @@ def setup(world):
     f.MembershipFactory(user=rep, union=world.union, workplace=world.s1)
     signup = signup_create(shift=shift, user=member, acting_user=member)
     signup_create(shift=shift, user=rep, acting_user=rep)
-    signup_check_in(signup=signup, acting_user=rep)
     sup_signup = supporter_signup_create(
         shift=shift, name="Grace Hopper", email="grace@example.net", phone="", consent=True
     )
-    signup_walk_up_add(shift=shift, name="Walk Up", nonce="n1", acting_user=rep)
-    picket_report_create(
-        picket_line=line, acting_user=member, nonce="r1", school_status="closed", pickets=5
-    )
+    with on_the_day(shift):
+        signup_check_in(signup=signup, acting_user=rep)
+        signup_walk_up_add(shift=shift, name="Walk Up", nonce="n1", acting_user=rep)
+        picket_report_create(
+            picket_line=line, acting_user=member, nonce="r1", school_status="closed", pickets=5
+        )
 
     class S:
         pass
@@ -245,8 +250,8 @@ def test_supporter_erase_needs_confirmation(client, setup):
 
 
 def test_unknown_supporter_link_is_404(client, db):
-    assert client.get(reverse("members:supporter-data", args=["nope"])).status_code == 404
-    assert client.post(reverse("members:supporter-erase", args=["nope"])).status_code == 404
+    assert client.get(reverse("members:supporter-data", args=[UNKNOWN])).status_code == 404
+    assert client.post(reverse("members:supporter-erase", args=[UNKNOWN])).status_code == 404
 
 
 def test_supporter_erase_service_twice_is_refused(setup):
@@ -358,7 +363,7 @@ def test_erasure_ends_the_persons_other_sessions(client, setup):
 def test_audit_search_never_fails_on_any_input(client, data_officer, query):
     client.force_login(data_officer)
     response = client.get(reverse("members:audit"), query)
-    assert response.status_code == 200
+    assert response.status_code in (200, 400)  # 400: a NUL byte, refused by the input guard
 
 
 @hypothesis_settings(
@@ -379,5 +384,5 @@ def test_erase_form_refuses_anything_but_a_ticked_box_for_a_supporter(client, se
             erased_at=None, token=setup.supporter.token, **supporter_restore
         )
     else:
-        assert response.status_code == 200
+        assert response.status_code in (200, 400)  # 400: a NUL byte, refused by the input guard
         assert supporter.erased_at is None and supporter.email == "grace@example.net"

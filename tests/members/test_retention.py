@@ -18,6 +18,7 @@ from strikes.privacy import ANONYMISED_NAME, disputes_anonymise_closed
 from strikes.services.lines import picket_report_create, signup_check_in, signup_walk_up_add
 from strikes.services.signups import signup_create, supporter_signup_create
 from tests import factories as f
+from tests.factories import on_the_day
 
 
 def _line_with_people(world, dispute, school):
@@ -29,19 +30,22 @@ def _line_with_people(world, dispute, school):
     shift = f.ShiftFactory(picket_line=line)
     member = f.MembershipFactory(union=world.union, workplace=school).user
     signup = signup_create(shift=shift, user=member, acting_user=member)
-    signup_check_in(signup=signup, acting_user=member)
     other = f.MembershipFactory(union=world.union, workplace=school).user
     signup_create(shift=shift, user=other, acting_user=other)
     supporter_signup_create(shift=shift, name="Pat Parent", email="pat@example.net", consent=True)
-    signup_walk_up_add(shift=shift, name="Wally Walkup", nonce=f"n-{line.pk}", acting_user=member)
-    picket_report_create(
-        picket_line=line,
-        acting_user=member,
-        nonce=f"r-{line.pk}",
-        school_status="closed",
-        pickets=3,
-        notes="Jo Bloggs crossed",
-    )
+    with on_the_day(shift):
+        signup_check_in(signup=signup, acting_user=member)
+        signup_walk_up_add(
+            shift=shift, name="Wally Walkup", nonce=f"n-{line.pk}", acting_user=member
+        )
+        picket_report_create(
+            picket_line=line,
+            acting_user=member,
+            nonce=f"r-{line.pk}",
+            school_status="closed",
+            pickets=3,
+            notes="Jo Bloggs crossed",
+        )
     return line, shift
 
 

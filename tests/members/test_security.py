@@ -20,6 +20,9 @@ from members.security import MFA_REQUIRED_MESSAGE
 from strikes.services.signups import supporter_signup_create
 from tests import factories as f
 
+# A token of the right shape that no row holds.
+UNKNOWN = "no-such-token-here"
+
 pytestmark = pytest.mark.django_db
 
 ACTIVATE = "/accounts/2fa/totp/activate/"
@@ -287,7 +290,7 @@ def test_secret_link_pages_are_rate_limited_for_reading(client, supporter, setti
     settings.PUBLIC_RATE_LIMIT_READS = "2/60"
     url = reverse("members:supporter-data", args=[supporter.token])
     assert client.get(url).status_code == 200
-    assert client.get(reverse("members:supporter-data", args=["guess"])).status_code == 404
+    assert client.get(reverse("members:supporter-data", args=[UNKNOWN])).status_code == 404
     assert client.get(url).status_code == 429
 
 

@@ -21,6 +21,7 @@ from strikes.models import (
     ReportBucket,
     Shift,
     Signup,
+    StrikeDay,
 )
 from strikes.services import lines as svc
 from strikes.services.delivery import notification_deliver
@@ -429,16 +430,24 @@ def test_roster_lists_names_for_the_rep(client, setup):
 # --- Check-in ------------------------------------------------------------------------------
 
 
+STRIKE_DATE = dt.date(2026, 5, 1)
+
+
 @pytest.fixture
 def day_of(setup):
-    make_shifts(setup)
+    """The strike day's morning (1 May 2026, 08:00 in London): check-in and reports are open."""
+    StrikeDay.objects.filter(pk=setup.day.pk).update(date=STRIKE_DATE)
+    setup.day.refresh_from_db()
+    with time_machine.travel(dt.datetime(2026, 4, 20, 9, 0, tzinfo=UTC)):
+        make_shifts(setup)
     s = setup
     s.line = line_of(s)
     s.shift = s.line.shifts.first()
     s.a = book(s.shift, s.member)
     s.b = book(s.shift, f.MembershipFactory(workplace=s.w.s1, union=s.w.union).user)
     s.url = reverse("strikes:line-check-in", args=[s.line.pk])
-    return s
+    with time_machine.travel(dt.datetime(2026, 5, 1, 7, 0, tzinfo=UTC)):
+        yield s
 
 
 def test_check_in_page_lists_expected_people(client, day_of):
@@ -787,3 +796,64 @@ def test_line_selectors_scope_to_the_viewer(setup):
         assert sel.expected_signups(picket_line=line_of(setup), viewer=viewer) == []
         assert sel.members_to_nudge(strike_day=day, school=school, viewer=viewer) == []
         assert sel.nudge_page(strike_day=day, school=school, viewer=viewer).total == 0
+
+
+# --- The day's window ----------------------------------------------------------------------
+
+
+def test_check_in_and_reports_are_refused_before_the_window_with_when_it_opens(client, day_of):
+    # The first shift is 07:30 in London (BST): the window opens at 06:30, 05:30 UTC.
+    with time_machine.travel(dt.datetime(2026, 5, 1, 5, 29, tzinfo=UTC), tick=False):
+        with pytest.raises(DomainError) as early:
+            svc.signup_check_in(signup=day_of.a, acting_user=day_of.rep)
+        assert early.value.code == "check_in_closed"
+        assert "open at 06:30 on Friday 1 May" in early.value.message
+        with pytest.raises(DomainError):
+            report(day_of, nonce="early")
+        with pytest.raises(DomainError):
+            svc.signup_walk_up_add(
+                shift=day_of.shift, name="Early Bird", nonce="w", acting_user=day_of.rep
+            )
+        client.force_login(day_of.rep)
+        page = client.get(day_of.url).content.decode()
+        assert "Check-in and walk-ups open at 06:30 on Friday 1 May" in page
+        report_page = client.get(reverse("strikes:line-report", args=[day_of.line.pk]))
+        assert "Reports open at 06:30 on Friday 1 May" in report_page.content.decode()
+        assert 'id="report-form"' not in report_page.content.decode()
+    assert not PicketReport.objects.exists()
+    day_of.a.refresh_from_db()
+    assert day_of.a.status == Signup.Status.REGISTERED
+    with time_machine.travel(dt.datetime(2026, 5, 1, 5, 30, tzinfo=UTC), tick=False):
+        assert svc.signup_check_in(signup=day_of.a, acting_user=day_of.rep).status == "arrived"
+        assert report(day_of, nonce="on-time").pk
+
+
+def test_check_in_and_reports_close_at_the_end_of_the_strike_day(client, day_of):
+    # Midnight in London at the end of 1 May is 23:00 UTC.
+    with time_machine.travel(dt.datetime(2026, 5, 1, 22, 59, tzinfo=UTC), tick=False):
+        assert report(day_of, nonce="late").pk
+    with time_machine.travel(dt.datetime(2026, 5, 1, 23, 0, tzinfo=UTC), tick=False):
+        with pytest.raises(DomainError) as closed:
+            report(day_of, nonce="too-late")
+        assert "closed at the end of the strike day (Friday 1 May)" in closed.value.message
+        with pytest.raises(DomainError):
+            svc.signup_check_in(signup=day_of.b, acting_user=day_of.rep)
+        client.force_login(day_of.rep)
+        response = client.post(
+            day_of.url, {"action": "arrived", "signup": day_of.b.pk}, HTTP_HX_REQUEST="true"
+        )
+        assert response.status_code == 409
+        assert "closed at the end of the strike day" in response.content.decode()
+    assert PicketReport.objects.count() == 1
+
+
+def test_the_window_opens_an_hour_before_the_first_shift_in_winter_too(setup):
+    """In GMT (December) 07:30 London is 07:30 UTC: the window opens at 06:30 UTC."""
+    day = setup.day
+    StrikeDay.objects.filter(pk=day.pk).update(date=dt.date(2026, 12, 10))
+    day.refresh_from_db()
+    with time_machine.travel(dt.datetime(2026, 12, 1, 9, 0, tzinfo=UTC)):
+        make_shifts(setup, pattern=[("07:30", "08:30")])
+    window = svc.line_window(picket_line=line_of(setup))
+    assert window.opens_at == dt.datetime(2026, 12, 10, 6, 30, tzinfo=UTC)
+    assert window.closes_at == dt.datetime(2026, 12, 11, 0, 0, tzinfo=UTC)

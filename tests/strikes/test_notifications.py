@@ -607,3 +607,52 @@ def test_outbox_counts_failed_messages(client, world, outbox_rows):
     client.force_login(rep)
     page = client.get(reverse("strikes:outbox"), {"status": "failed"}).content.decode()
     assert "Failed: 1" in page and "Ada Here" in page
+
+
+# --- Short leases, renewed while a worker works ---------------------------------------------
+
+
+class LeaseRecordingBackend(BaseEmailBackend):
+    """Records, at each send, how long the batch's other waiting rows are held for."""
+
+    seen: list[float] = []
+
+    def send_messages(self, email_messages):  # type: ignore[no-untyped-def]
+        now = timezone.now()
+        leases = Notification.objects.filter(status="due", lease_until__isnull=False)
+        LeaseRecordingBackend.seen += [
+            (r - now).total_seconds() for r in leases.values_list("lease_until", flat=True)
+        ]
+        return len(email_messages)
+
+
+@override_settings(
+    EMAIL_BACKEND=f"{__name__}.LeaseRecordingBackend",
+    NOTIFICATION_LEASE_SECONDS=30,
+    NOTIFICATION_QUEUED_LEASE_SECONDS=300,
+    NOTIFICATION_RENEW_SECONDS=0,
+)
+def test_a_worker_holds_its_batch_under_the_short_lease_so_a_crash_frees_it_soon(world, queued):
+    rows = [_due(_member(world), f"b:hold-{i}") for i in range(4)]
+    queued.clear()
+    assert notifications_queue_due() == 4
+    # Marked queued for the broker: the long lease (a lost queue message is retried after it).
+    leases = Notification.objects.values_list("lease_until", flat=True)
+    assert all(lease > timezone.now() + dt.timedelta(seconds=200) for lease in leases)
+    LeaseRecordingBackend.seen = []
+    outcome = notifications_deliver(notification_ids=[r.pk for r in rows])
+    assert outcome.outcomes["sent"] == 4
+    # While the worker sent, the rows it had not reached were held for at most 30 s: had it
+    # died, the next sweep would have queued them again within the lease, not 5 minutes later.
+    assert LeaseRecordingBackend.seen and max(LeaseRecordingBackend.seen) <= 30
+
+
+@override_settings(NOTIFICATION_LEASE_SECONDS=30)
+def test_a_claim_is_held_for_the_short_lease(world):
+    row = _due(_member(world), "b:claim")
+    from strikes.services.delivery import notification_claim
+
+    claimed = notification_claim(notification_id=row.pk)
+    row.refresh_from_db()
+    assert claimed is not None and row.status == "sending"
+    assert row.lease_until <= timezone.now() + dt.timedelta(seconds=30)

@@ -14,6 +14,9 @@ from strikes.models import Signup
 from strikes.services.signups import signup_create, supporter_signup_create
 from tests import factories as f
 
+# A token of the right shape that no row holds.
+UNKNOWN = "no-such-token-here"
+
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
@@ -250,7 +253,7 @@ def test_calendar_feed_needs_no_login_and_404s_bad_token(client, setup):
     ok = client.get(reverse("strikes:calendar-feed", args=[setup.member.calendar_token]))
     assert ok.status_code == 200
     assert ok.content.count(b"BEGIN:VEVENT") == 1
-    assert client.get(reverse("strikes:calendar-feed", args=["nope"])).status_code == 404
+    assert client.get(reverse("strikes:calendar-feed", args=[UNKNOWN])).status_code == 404
 
 
 def test_feed_token_reset_invalidates_old_url(client, setup):
@@ -291,8 +294,8 @@ def test_public_page_shows_counts_not_names(client, setup):
 
 
 def test_public_page_unknown_token_is_404(client, setup):
-    assert client.get(reverse("strikes:line-public", args=["nope"])).status_code == 404
-    assert client.get(reverse("strikes:line-poster", args=["nope"])).status_code == 404
+    assert client.get(reverse("strikes:line-public", args=[UNKNOWN])).status_code == 404
+    assert client.get(reverse("strikes:line-poster", args=[UNKNOWN])).status_code == 404
 
 
 def test_supporter_joins_without_account_and_can_cancel(client, setup):
@@ -347,8 +350,8 @@ def test_poster_has_inline_qr_of_public_url(client, setup):
 
 
 def test_supporter_cancel_bad_token_is_404(client, setup):
-    assert client.get(reverse("strikes:supporter-cancel", args=["nope"])).status_code == 404
-    assert client.post(reverse("strikes:supporter-cancel", args=["nope"])).status_code == 404
+    assert client.get(reverse("strikes:supporter-cancel", args=[UNKNOWN])).status_code == 404
+    assert client.post(reverse("strikes:supporter-cancel", args=[UNKNOWN])).status_code == 404
 
 
 def test_strike_days_page_shows_rallies_near_the_school_only(client, world):
@@ -439,3 +442,33 @@ def test_dashboard_school_page_links_officials_to_run_and_join_the_lines(client,
     client.force_login(_officer(setup, kind="regional_officer", region=setup.world.north))
     body = client.get(school_page).content.decode()
     assert run not in body and join in body  # regional officers watch; they don't run lines
+
+
+def test_a_supporter_joining_the_same_shift_twice_is_told_they_are_already_on_the_rota(
+    client, setup
+):
+    url = reverse("strikes:line-public", args=[setup.line.public_token])
+    data = {"shift": setup.shift.pk, "name": "Pat", "email": "Pat@Example.net", "consent": "on"}
+    assert client.post(url, data).status_code == 302
+    again = client.post(url, {**data, "email": "pat@example.net", "name": "Pat again"})
+    assert again.status_code == 200
+    assert "already on this rota" in again.content.decode()
+    by_phone = {"shift": setup.shift.pk, "name": "Sam", "phone": "07700 900123", "consent": "on"}
+    assert client.post(url, by_phone).status_code == 302
+    assert "already on this rota" in client.post(url, by_phone).content.decode()
+    assert Signup.objects.filter(shift=setup.shift, is_supporter=True).count() == 2
+    setup.line.refresh_from_db()
+    assert setup.line.supporters_signed_up == 2
+
+
+def test_a_supporter_may_join_again_after_cancelling(setup):
+    from strikes.services.signups import supporter_signup_cancel
+
+    first = supporter_signup_create(
+        shift=setup.shift, name="Pat", email="pat@example.net", consent=True
+    )
+    supporter_signup_cancel(token=first.supporter.token)
+    again = supporter_signup_create(
+        shift=setup.shift, name="Pat", email="pat@example.net", consent=True
+    )
+    assert again.pk != first.pk and again.status == Signup.Status.REGISTERED
