@@ -24,10 +24,8 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import (
-    BooleanField,
     Count,
     Exists,
-    ExpressionWrapper,
     F,
     OuterRef,
     Q,
@@ -42,7 +40,6 @@ from members.models import Role
 from members.permissions import ALLOWED_KINDS, Action, Viewer
 from schools.models import District, Region, School
 from strikes.dashboard.chart import Chart, chart_draw, chart_window
-from strikes.dashboard.map import MapData, MapFrame, map_draw, map_project
 from strikes.models import (
     CalledOutSchool,
     DistrictFigures,
@@ -54,8 +51,6 @@ from strikes.models import (
 )
 
 ATTENTION_LIMIT = 50
-MAP_CACHE_SECONDS = 60
-MAP_FRAME_CACHE_SECONDS = 3600
 
 LEVEL_NATIONAL = "national"
 LEVEL_REGION = "region"
@@ -709,52 +704,6 @@ def dashboard_chart(*, scope: Scope) -> Chart:
     else:
         rows = _report_bucket_rows(scope, start, end)
     return chart_draw(start=start, end=end, rows=rows)
-
-
-# --- The map -------------------------------------------------------------------------------
-
-
-def dashboard_map(*, scope: Scope) -> MapData:
-    """Schools in scope, coloured by status, as one SVG path per status (cached briefly).
-
-    One query for the statuses (23,000 short rows nationally) and, once an hour, one for the
-    positions; schools on the same pixel share a dot, so the page carries one element per
-    status rather than 23,000."""
-    key = scope.cache_key("map")
-    found = cache.get(key)
-    if found is not None:
-        return found
-    qs = CalledOutSchool.objects.filter(scope.filter_q, cancelled_at__isnull=True)
-    if scope.from_counters:
-        rows = qs.annotate(
-            has_report=ExpressionWrapper(Q(reported_at__isnull=False), output_field=BooleanField())
-        ).values_list("school_id", "status", "has_report")
-    else:
-        rows = qs.annotate(past_status=_past_status(scope, scope.as_of)).values_list(
-            "school_id", "past_status", "past_status"
-        )
-    statuses = list(rows)
-    frame = _map_frame(scope)
-    if any(school_id not in frame.points for school_id, _, _ in statuses):
-        frame = _map_frame(scope, fresh=True)  # a school was added to the day since
-    data = map_draw(frame, statuses)
-    cache.set(key, data, MAP_CACHE_SECONDS)
-    return data
-
-
-def _map_frame(scope: Scope, *, fresh: bool = False) -> MapFrame:
-    """Where each school called out sits on the map, kept for an hour: schools do not move
-    during a morning, so only the colours are worked out again."""
-    key = scope.cache_key("map-frame")
-    found = None if fresh else cache.get(key)
-    if found is not None:
-        return found
-    rows = CalledOutSchool.objects.filter(scope.filter_q).values_list(
-        "school_id", "school__latitude", "school__longitude"
-    )
-    frame = map_project(list(rows))
-    cache.set(key, frame, MAP_FRAME_CACHE_SECONDS)
-    return frame
 
 
 # --- A school's lines and reports ----------------------------------------------------------

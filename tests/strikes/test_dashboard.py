@@ -19,6 +19,7 @@ from schools.models import Entrance
 from strikes import counters
 from strikes.models import CalledOutSchool, PicketLine
 from strikes.selectors import dashboard as sel
+from strikes.selectors.maps import dashboard_map_data, map_points_decode
 from tests import factories as f
 from tests.factories import london
 
@@ -330,9 +331,9 @@ def test_past_day_without_late_reports_reads_the_counters_with_the_same_figures(
     assert as_dict(fast.headline) == as_dict(slow.headline)
     assert [as_dict(r) for r in fast.rows] == [as_dict(r) for r in slow.rows]
     assert as_dict(fast.headline)["pickets"] == 7
-    fast_map = sel.dashboard_map(scope=scope).counts
+    fast_map = map_points_decode(dashboard_map_data(scope=scope))
     cache.clear()
-    assert fast_map == sel.dashboard_map(scope=worked_out).counts
+    assert fast_map == map_points_decode(dashboard_map_data(scope=worked_out))
 
 
 def test_page_shows_figures_chart_and_map(client, world):
@@ -544,32 +545,29 @@ def test_refresh_within_the_cache_window_reuses_the_figures(client, world, setti
     assert 'data-figure="pickets">12<' in response.content.decode()
 
 
-def test_map_shows_a_school_added_after_the_positions_were_cached(world):
-    """Positions are kept for an hour; a school called out later still appears at once."""
+def test_map_points_colour_each_school_by_its_status(world):
+    """Four schools on one spot keep four points, one per status (no shared dots)."""
+    from collections import Counter
+
     from members.permissions import viewer_for
 
     k = build(world)
     for school in (world.s1, world.s2, world.s3, world.s4):
         school.latitude, school.longitude = 54.9, -1.6
         school.save(update_fields=["latitude", "longitude"])
-    viewer = viewer_for(organiser(world.union))
-    scope = sel.dashboard_scope(strike_day=k.day, viewer=viewer, place=None)
-    first = sel.dashboard_map(scope=scope)
-    # One spot, four statuses: closed, restricted, open, not reported.
-    assert first.points == 4
-    assert first.counts == {"closed": 1, "restricted": 1, "open": 1, "not_reported": 1}
-    late = f.SchoolFactory(district=world.d3, latitude=51.5, longitude=-0.1)
-    cos = f.CalledOutSchoolFactory(strike_day=k.day, school=late)
-    CalledOutSchool.objects.filter(pk=cos.pk).update(status="closed", reported_at=timezone.now())
-    cache.delete(scope.cache_key("map"))  # the colours expire after a minute; positions stay
-    assert cache.get(scope.cache_key("map-frame")) is not None
-    second = sel.dashboard_map(scope=scope)
-    assert second.points == 5 and second.counts["closed"] == 2
+    scope = sel.dashboard_scope(
+        strike_day=k.day, viewer=viewer_for(organiser(world.union)), place=None
+    )
+    points = map_points_decode(dashboard_map_data(scope=scope))
+    assert Counter(status for *_, status in points) == {
+        "closed": 1,
+        "restricted": 1,
+        "open": 1,
+        "not_reported": 1,
+    }
 
 
 def test_map_draws_points_without_tiles_and_tiles_when_a_server_is_set(client, world, settings):
-    from strikes.selectors.maps import map_points_decode
-
     k = build(world)
     world.s4.latitude, world.s4.longitude = 53.4, -2.2
     world.s4.save(update_fields=["latitude", "longitude"])
