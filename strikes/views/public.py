@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import path, reverse
@@ -27,7 +27,7 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_POST
 
 from kernel.audit import contact_details_viewed
-from kernel.errors import DomainError
+from kernel.errors import DomainError, Refused
 from kernel.ratelimit import public_link, rate_limit
 from members.access import public, requires
 from members.permissions import Action
@@ -112,7 +112,7 @@ def _legend(day: StrikeDay) -> list[tuple[str, str]]:
 def public_day(request: HttpRequest, strike_day_id: int) -> HttpResponse:
     found = sel.public_day_get(strike_day_id=strike_day_id)
     if found is None:
-        raise Http404("This strike day has no public page.")
+        raise Refused("This strike day has no public page.", hide=True)
     query = PublicDayQueryForm(request.GET)
     district_id = query.cleaned_data.get("district") if query.is_valid() else None
     day = found.day
@@ -120,7 +120,7 @@ def public_day(request: HttpRequest, strike_day_id: int) -> HttpResponse:
     total = sum(a.schools for a in areas)
     district = next((a for a in areas if a.district_id == district_id), None)
     if district_id is not None and district is None:
-        raise Http404("No school in that district is out on this day.")
+        raise Refused("No school in that district is out on this day.", hide=True)
     schools: list[sel.PublicSchool] = []
     if district is not None or total <= sel.LIST_ALL_LIMIT:
         schools = sel.public_day_schools(
@@ -167,11 +167,11 @@ def public_day(request: HttpRequest, strike_day_id: int) -> HttpResponse:
 def public_day_school(request: HttpRequest, strike_day_id: int, school_id: int) -> HttpResponse:
     found = sel.public_day_get(strike_day_id=strike_day_id)
     if found is None:
-        raise Http404("This strike day has no public page.")
+        raise Refused("This strike day has no public page.", hide=True)
     day = found.day
     schools = sel.public_day_schools(day=day, show_counts=found.show_counts, school_id=school_id)
     if not schools:
-        raise Http404("That school is not out on this day.")
+        raise Refused("That school is not out on this day.", hide=True)
     school = School(pk=school_id)
     return _page(
         "strikes/public/school.html",
@@ -200,7 +200,7 @@ def public_day_school(request: HttpRequest, strike_day_id: int, school_id: int) 
 def public_day_map(request: HttpRequest, strike_day_id: int) -> HttpResponse:
     found = sel.public_day_get(strike_day_id=strike_day_id)
     if found is None:
-        raise Http404("This strike day has no public page.")
+        raise Refused("This strike day has no public page.", hide=True)
     data = sel.public_map_data(day=found.day)
     data["labels"] = dict(_legend(found.day))
     return HttpResponse(json.dumps(data, separators=(",", ":")), content_type="application/json")
@@ -211,7 +211,7 @@ def public_day_map(request: HttpRequest, strike_day_id: int) -> HttpResponse:
 def public_dispute(request: HttpRequest, dispute_id: int) -> HttpResponse:
     found = sel.public_dispute_get(dispute_id=dispute_id)
     if found is None:
-        raise Http404("This dispute has no public page.")
+        raise Refused("This dispute has no public page.", hide=True)
     page, dispute = found
     return _page(
         "strikes/public/dispute.html",
@@ -239,27 +239,27 @@ def support_send(request: HttpRequest, dispute_id: int) -> HttpResponse:
     """The message form (its own page: it carries a CSRF token, so it is never cached)."""
     target = SupportTargetForm(request.GET)
     if not target.is_valid():
-        raise Http404("No such page.")
+        raise Refused("No such page.", hide=True)
     day_id, school_id = target.cleaned_data["day"], target.cleaned_data["school"]
     strike_day = school = None
     if day_id is not None:
         found = sel.public_day_get(strike_day_id=day_id)
         if found is None or found.dispute.pk != dispute_id:
-            raise Http404("This strike day has no public page.")
+            raise Refused("This strike day has no public page.", hide=True)
         strike_day, dispute = found.day, found.dispute
         back = reverse("strikes:public-day", args=[day_id])
         if school_id is not None:
             listed = sel.public_day_schools(day=strike_day, show_counts=False, school_id=school_id)
             if not listed:
-                raise Http404("That school is not out on this day.")
+                raise Refused("That school is not out on this day.", hide=True)
             school = sel.public_school_get(school_id=school_id)
             back = reverse("strikes:public-day-school", args=[day_id, school_id])
     else:
         if school_id is not None:
-            raise Http404("Choose the strike day for that school.")
+            raise Refused("Choose the strike day for that school.", hide=True)
         dispute_found = sel.public_dispute_get(dispute_id=dispute_id)
         if dispute_found is None:
-            raise Http404("This dispute has no public page.")
+            raise Refused("This dispute has no public page.", hide=True)
         dispute = dispute_found[1]
         back = reverse("strikes:public-dispute", args=[dispute_id])
     form = SupportForm(request.POST or None)
@@ -314,7 +314,8 @@ def support_queue(request: HttpRequest) -> HttpResponse:
 def support_moderate(request: HttpRequest, message_id: int) -> HttpResponse:
     message = request.target.obj
     if not svc.may_moderate(request.user, message):
-        raise Http404("No such message.")  # existence is not told to people who may not see it
+        # Existence is not told to people who may not see it.
+        raise Refused("No such message.", hide=True)
     form = ModerateForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose approve or reject.")
