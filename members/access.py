@@ -144,7 +144,9 @@ def may_anywhere(viewer: Viewer, action: Action) -> bool:
     )
 
 
-def refusal(action: Action, *, hide: bool = False, message: str = "", next_step: str = ""):
+def refusal(
+    action: Action, *, hide: bool = False, message: str = "", next_step: str = ""
+) -> Refused:
     """The ``Refused`` for an action, with its standard reason unless one is given."""
     reason, step = REASONS[action]
     return Refused(message or reason, hide=hide, next_step=next_step or step)
