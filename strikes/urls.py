@@ -8,6 +8,7 @@ from strikes.views import (
     planning,
     public,
     signups,
+    sync,
     turnout,
 )
 
@@ -22,4 +23,5 @@ urlpatterns = [
     *broadcasts.urlpatterns,
     *public.urlpatterns,
     *turnout.urlpatterns,
+    *sync.urlpatterns,
 ]

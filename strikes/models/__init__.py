@@ -20,6 +20,7 @@ from strikes.models.planning import (
 )
 from strikes.models.public import PublicPage, SupportMessage
 from strikes.models.reports import DistrictFigures, PicketReport, ReportBucket
+from strikes.models.sync import SyncedAction
 from strikes.models.turnout import (
     Elector,
     TrackedBallot,
@@ -48,6 +49,7 @@ __all__ = [
     "StrikeDay",
     "StrikePolicy",
     "SupportMessage",
+    "SyncedAction",
     "TrackedBallot",
     "TurnoutCount",
     "TurnoutDay",

@@ -429,8 +429,12 @@ def line_window(*, picket_line: PicketLine, shifts: Sequence[Shift] | None = Non
     return DayWindow(opens_at=max(first - OPENS_BEFORE_FIRST_SHIFT, midnight), closes_at=end)
 
 
-def _refuse_check_in_outside_window(picket_line: PicketLine) -> None:
-    reason = line_window(picket_line=picket_line).explain("Check-in and walk-ups")
+def _refuse_check_in_outside_window(
+    picket_line: PicketLine, *, at: dt.datetime | None = None
+) -> None:
+    """Refuse a check-in or walk-up outside the line's window, judged at ``at``: when the rep
+    acted (an offline change sent later), or now."""
+    reason = line_window(picket_line=picket_line).explain("Check-in and walk-ups", now=at)
     if reason:
         raise DomainError(reason, code="check_in_closed")
 
@@ -439,8 +443,11 @@ def _refuse_check_in_outside_window(picket_line: PicketLine) -> None:
 
 
 @transaction.atomic
-def signup_check_in(*, signup: Signup, acting_user: Any) -> Signup:
-    """Mark someone arrived. Checking in twice changes nothing."""
+def signup_check_in(
+    *, signup: Signup, acting_user: Any, acted_at: dt.datetime | None = None
+) -> Signup:
+    """Mark someone arrived. Checking in twice changes nothing. ``acted_at`` is when the rep
+    tapped (an offline check-in sent later, bounded by ``strikes.services.sync``)."""
     signup = (
         Signup.objects.select_for_update(of=("self",))
         .select_related("shift__picket_line__strike_day")
@@ -448,7 +455,7 @@ def signup_check_in(*, signup: Signup, acting_user: Any) -> Signup:
     )
     if signup.status == Signup.Status.ARRIVED:
         return signup
-    _refuse_check_in_outside_window(signup.shift.picket_line)
+    _refuse_check_in_outside_window(signup.shift.picket_line, at=acted_at)
     if signup.status not in EXPECTED:
         raise DomainError(
             f"This person is not expected on the shift ({signup.get_status_display().lower()}).",
@@ -456,7 +463,7 @@ def signup_check_in(*, signup: Signup, acting_user: Any) -> Signup:
         )
     now = timezone.now()
     signup.status = Signup.Status.ARRIVED
-    signup.arrived_at = now
+    signup.arrived_at = acted_at or now
     signup.updated_at = now
     signup.save(update_fields=["status", "arrived_at", "updated_at"])
     audit_log(actor=acting_user, action="signup.checked_in", obj=signup)
@@ -501,7 +508,13 @@ def signup_check_in_undo(*, signup: Signup, acting_user: Any) -> Signup:
 
 @transaction.atomic
 def signup_walk_up_add(
-    *, shift: Shift, name: str, nonce: str, acting_user: Any, is_supporter: bool = False
+    *,
+    shift: Shift,
+    name: str,
+    nonce: str,
+    acting_user: Any,
+    is_supporter: bool = False,
+    acted_at: dt.datetime | None = None,
 ) -> Signup:
     """Add someone who turned up without signing up, already arrived.
 
@@ -520,7 +533,7 @@ def signup_walk_up_add(
         return found
     if shift.cancelled_at is not None:
         raise DomainError("This shift has been removed.", code="removed")
-    _refuse_check_in_outside_window(shift.picket_line)
+    _refuse_check_in_outside_window(shift.picket_line, at=acted_at)
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -530,7 +543,7 @@ def signup_walk_up_add(
                 is_walk_up=True,
                 is_supporter=is_supporter,
                 status=Signup.Status.ARRIVED,
-                arrived_at=now,
+                arrived_at=acted_at or now,
                 nonce=nonce,
             )
     except IntegrityError:
@@ -591,7 +604,12 @@ REPORT_FIELDS = (
 
 @transaction.atomic
 def picket_report_create(
-    *, picket_line: PicketLine, acting_user: Any, nonce: str, **fields: Any
+    *,
+    picket_line: PicketLine,
+    acting_user: Any,
+    nonce: str,
+    acted_at: dt.datetime | None = None,
+    **fields: Any,
 ) -> PicketReport:
     """Record a report from a line. The same nonce on the same line returns the first report.
 
@@ -637,7 +655,8 @@ def picket_report_create(
         .select_related("strike_day__dispute")
         .get(pk=picket_line.pk)
     )
-    closed = line_window(picket_line=line).explain("Reports")
+    # An offline report is judged at the time the rep made it.
+    closed = line_window(picket_line=line).explain("Reports", now=acted_at)
     if closed:
         raise DomainError(closed, code="reports_closed")
     now = timezone.now()
@@ -646,7 +665,7 @@ def picket_report_create(
             report = PicketReport.objects.create(
                 picket_line=line,
                 reported_by=acting_user if getattr(acting_user, "pk", None) else None,
-                reported_at=now,
+                reported_at=acted_at or now,
                 nonce=nonce,
                 **fields,
             )
