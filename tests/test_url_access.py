@@ -37,7 +37,7 @@ from strikes.services.turnout import tracked_ballot_create
 from tests import factories as f
 
 SKIPPED_PREFIXES = ("admin/", "accounts/")
-REFUSED = {302, 400, 403, 404, 405, 410}
+REFUSED = {302, 400, 401, 403, 404, 405, 410}  # 401: a JSON endpoint says "sign in"
 
 # Names and contacts of the people in the fixture: none may appear on a page they may not see.
 SECRETS = [
