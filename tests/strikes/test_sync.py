@@ -6,6 +6,7 @@ import datetime as dt
 import json
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,6 +14,7 @@ from kernel.models import AuditEntry
 from strikes import counters
 from strikes.models import PicketLine, PicketReport, Shift, Signup, SyncedAction
 from strikes.services import lines as svc
+from strikes.services.lines import line_window
 from strikes.services.sync import acted_at_bounded
 from tests import factories as f
 
@@ -33,8 +35,14 @@ def gate(world, rule_sets):
     )
     f.CalledOutSchoolFactory(strike_day=s.day, school=world.s1)
     s.rep = f.RoleFactory(kind="rep", school=world.s1, union=world.union).user
+    # One long shift, so the line's check-in window is open whenever the tests run.
     svc.shifts_create_from_pattern(
-        strike_day=s.day, school=world.s1, capacity=6, minimum_wanted=2, acting_user=s.rep
+        strike_day=s.day,
+        school=world.s1,
+        pattern=[("00:30", "23:30")],
+        capacity=6,
+        minimum_wanted=2,
+        acting_user=s.rep,
     )
     s.line = PicketLine.objects.get(strike_day=s.day, school=world.s1, entrance__is_main=True)
     s.shift = s.line.shifts.order_by("starts_at").first()
@@ -145,7 +153,7 @@ def test_the_queue_applies_in_order_with_the_reps_times(
     now = timezone.now()
     queue = queue_for(gate, now)
     # Each change costs a bounded number of queries, whatever the size of the line.
-    with django_assert_max_num_queries(22 * len(queue)):
+    with django_assert_max_num_queries(25 * len(queue)):
         response = send(client, queue)
     assert response.status_code == 200
     assert [r["status"] for r in response.json()["results"]] == ["applied"] * 6
@@ -286,3 +294,29 @@ def test_too_many_changes_at_once_are_refused(client, gate):
 
 def test_the_url_name_resolves():
     assert reverse("strikes:rep-sync") == URL
+
+
+def test_a_change_made_in_the_window_and_sent_after_it_closed_still_applies(client, gate):
+    """The window is judged when the rep acted: a phone that found signal only after midnight."""
+    client.force_login(gate.rep)
+    window = line_window(picket_line=gate.line)
+    acted = window.opens_at + dt.timedelta(minutes=5)
+    queue = [checkin(gate, gate.people[0], "n-late-0", acted)]
+    with time_machine.travel(window.closes_at + dt.timedelta(hours=1)):
+        client.force_login(gate.rep)
+        results = send(client, queue).json()["results"]
+    assert results[0]["status"] == "applied"
+    assert Signup.objects.get(pk=gate.people[0].pk).arrived_at == acted
+
+
+def test_a_change_the_phone_says_was_made_before_the_window_is_refused(client, gate):
+    client.force_login(gate.rep)
+    Shift.objects.filter(pk=gate.shift.pk).update(
+        starts_at=gate.shift.starts_at + dt.timedelta(hours=3)
+    )
+    window = line_window(picket_line=gate.line)
+    queue = [checkin(gate, gate.people[0], "n-early-0", window.opens_at - dt.timedelta(minutes=5))]
+    with time_machine.travel(window.opens_at + dt.timedelta(minutes=30)):
+        results = send(client, queue).json()["results"]
+    assert results[0]["status"] == "refused" and "open at" in results[0]["message"]
+    assert Signup.objects.get(pk=gate.people[0].pk).status == "registered"
