@@ -217,7 +217,8 @@ def rep_pattern(request: HttpRequest, strike_day_id: int, school_id: int) -> Htt
             _add_service_error(form, exc)
         else:
             if made:
-                messages.success(request, f"{len(made)} shifts added.")
+                plural = "s" if len(made) != 1 else ""
+                messages.success(request, f"{len(made)} shift{plural} added.")
             else:
                 messages.info(
                     request, "Those shifts already exist at every entrance; nothing added."

@@ -20,7 +20,7 @@ from strikes.services import lines as svc
 from tests import factories as f
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SHOTS = Path("test-results")
+SHOTS = Path(__file__).resolve().parents[2] / "test-results"
 NO_SIDEWAYS_SCROLL = (
     "[...document.querySelectorAll('.table-wrap')].every(w => w.scrollWidth <= w.clientWidth)"
     " && document.documentElement.scrollWidth <= window.innerWidth"

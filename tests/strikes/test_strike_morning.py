@@ -358,7 +358,7 @@ def test_overlapping_shifts_and_crowding_warn_without_blocking(client, morning):
         url, {"slots": "08:00-09:00", "capacity": 4, "minimum_wanted": 2}, follow=True
     )
     html = response.content.decode()
-    assert "shifts added" in html
+    assert "1 shift added." in html
     assert "These shifts overlap: 07:30–08:30 and 08:00–09:00 at" in html
     assert "More than 6 places at once at" in html
     assert Shift.objects.filter(picket_line__strike_day=morning.day, capacity=4).exists()
