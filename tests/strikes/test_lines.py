@@ -857,3 +857,38 @@ def test_the_window_opens_an_hour_before_the_first_shift_in_winter_too(setup):
     window = svc.line_window(picket_line=line_of(setup))
     assert window.opens_at == dt.datetime(2026, 12, 10, 6, 30, tzinfo=UTC)
     assert window.closes_at == dt.datetime(2026, 12, 11, 0, 0, tzinfo=UTC)
+
+
+# --- Queries per action ---------------------------------------------------------------------
+# Issue 16 aims at 10 statements or fewer per action: check-in is close (11 statements without
+# the savepoints the suite's transaction adds), a report is not yet. Today's counts, so a query
+# added to a hot path fails here; htmx renders a fresh row or timeline (+1 or +2).
+CHECK_IN_QUERIES = {False: 13, True: 14}
+REPORT_QUERIES = {False: 20, True: 22}
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_check_in_and_report_run_a_fixed_number_of_queries(
+    client, day_of, htmx, django_assert_max_num_queries
+):
+    headers = {"HX-Request": "true"} if htmx else {}
+    client.force_login(day_of.rep)
+    client.get(day_of.url)  # the session is made before the count
+    with time_machine.travel(dt.datetime(2026, 5, 1, 7, 12, tzinfo=UTC)):  # inside the window
+        with django_assert_max_num_queries(CHECK_IN_QUERIES[htmx]):
+            response = client.post(
+                day_of.url,
+                {"action": "arrived", "signup": day_of.a.pk, "nonce": "q1"},
+                headers=headers,
+            )
+        assert response.status_code == (200 if htmx else 302)
+        day_of.a.refresh_from_db()
+        assert day_of.a.status == Signup.Status.ARRIVED
+        with django_assert_max_num_queries(REPORT_QUERIES[htmx]):
+            response = client.post(
+                reverse("strikes:line-report", args=[day_of.line.pk]),
+                report_data(nonce="q2"),
+                headers=headers,
+            )
+        assert response.status_code == (200 if htmx else 302)
+    assert PicketReport.objects.filter(picket_line=day_of.line).count() == 1
