@@ -139,9 +139,8 @@ def column_rows(text: str, first: str) -> list[dict[str, str]]:
         if header is None:
             continue
         if not line.strip():
-            header = None if rows else header
-            if header is None:
-                break
+            if rows:
+                header = None  # the table ended; another may follow (a new header line)
             continue
         tokens = line.split()
         count = len(header) - 1
