@@ -3,13 +3,14 @@ from __future__ import annotations
 from django.urls import path
 
 import kernel.urls  # noqa: F401  (registers the "token" path converter)
-from members import views, views_privacy
+from members import views, views_preferences, views_privacy
 
 app_name = "members"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("privacy/", views_privacy.privacy_notice, name="privacy"),
+    path("me/messages/", views_preferences.preferences, name="preferences"),
     path("me/data/", views_privacy.my_data, name="my-data"),
     path("me/data.json", views_privacy.my_data_json, name="my-data-json"),
     path("me/erase/", views_privacy.my_erase, name="my-erase"),

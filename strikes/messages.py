@@ -30,13 +30,17 @@ from strikes.services.delivery import Reschedule, Undeliverable
 LINK_SALT = "strikes.signup-link"
 LINK_ACTIONS = ("confirm", "cancel")
 
-# What a person who opted out of reminders still gets: what they asked for.
+# Non-essential: what a person who opted out ("only the essentials", on their preferences page)
+# does not get. Sign-up confirmations and changes to their own shifts always go.
 REMINDER_KINDS = (
     Notification.Kind.EVENING_BEFORE,
     Notification.Kind.REMINDER,
     Notification.Kind.NUDGE,
     Notification.Kind.TURNOUT,
+    Notification.Kind.BROADCAST,
+    Notification.Kind.ANNOUNCED,
 )
+NON_ESSENTIAL_KINDS = REMINDER_KINDS
 # Supporters hear only about their own shift.
 SUPPORTER_KINDS = (
     Notification.Kind.CONFIRMATION,
@@ -130,7 +134,7 @@ def _check_still_wanted(row: Notification) -> None:
         if row.user.erased_at is not None or not row.user.is_active:
             raise Undeliverable("The recipient's account is closed.")
         if row.kind in REMINDER_KINDS and row.user.reminders_opt_out:
-            raise Undeliverable("The recipient opted out of reminders.")
+            raise Undeliverable("The recipient opted out of non-essential messages.")
     elif row.supporter is not None:
         if row.supporter.erased_at is not None:
             raise Undeliverable("The supporter's details were erased.")
@@ -200,6 +204,44 @@ def _digest_rows(row: Notification) -> dict[str, Any]:
     }
 
 
+def _day_lines(row: Notification) -> dict[str, Any]:
+    """The school's picket lines and shifts on the day, for a nudge or an announcement, and
+    the one-tap link to sign up for them."""
+    if row.strike_day_id is None or row.school_id is None:
+        return {}
+    day = row.strike_day
+    lines = list(
+        PicketLine.objects.filter(strike_day_id=row.strike_day_id, school_id=row.school_id)
+        .select_related("entrance")
+        .order_by("entrance__name")
+    )
+    shifts = list(
+        Shift.objects.filter(
+            picket_line__strike_day_id=row.strike_day_id,
+            picket_line__school_id=row.school_id,
+            cancelled_at__isnull=True,
+        )
+        .select_related("picket_line__entrance")
+        .order_by("starts_at", "picket_line__entrance__name")
+    )
+    site = settings.SITE_URL.rstrip("/")
+    return {
+        "lines": lines,
+        "day_shifts": [
+            {
+                "entrance": s.picket_line.entrance.name if s.picket_line.entrance else "",
+                "starts": timezone.localtime(s.starts_at),
+                "ends": timezone.localtime(s.ends_at),
+                "places_left": max(s.capacity - s.booked, 0) if s.capacity else None,
+            }
+            for s in shifts
+        ],
+        "day_starts": day.starts_at if day else None,
+        "day_ends": day.ends_at if day else None,
+        "sign_up_url": site + reverse("strikes:my-strike-days"),
+    }
+
+
 def message_context(row: Notification) -> dict[str, Any]:
     ctx: dict[str, Any] = {
         "notification": row,
@@ -211,6 +253,13 @@ def message_context(row: Notification) -> dict[str, Any]:
         "school": row.school,
         "district": row.district,
     }
+    site = settings.SITE_URL.rstrip("/")
+    if row.user_id is not None:
+        ctx["sign_up_url"] = site + reverse("strikes:my-strike-days")
+        if row.kind in NON_ESSENTIAL_KINDS:
+            ctx["preferences_url"] = site + reverse("members:preferences")
+    if row.kind in (Notification.Kind.NUDGE, Notification.Kind.ANNOUNCED):
+        ctx.update(_day_lines(row))
     signup = row.signup
     if signup is not None:
         shift = signup.shift
@@ -299,7 +348,10 @@ def _channel_and_address(row: Notification) -> tuple[str, str]:
     # SMS providers take E.164; a number that cannot be read is treated as no number, so the
     # message goes by email where there is one.
     phone = _sms_number(getattr(recipient, "phone", "") or "")
-    if row.channel == Notification.Channel.SMS and phone:
+    # A member's choice on their preferences page holds when the message goes, even for a row
+    # queued before they changed it.
+    wanted = row.user.preferred_channel if row.user is not None else row.channel
+    if wanted == Notification.Channel.SMS and phone:
         return Notification.Channel.SMS, phone
     if email:
         return Notification.Channel.EMAIL, email

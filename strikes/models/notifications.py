@@ -22,6 +22,7 @@ class Notification(models.Model):
         ESCALATION = "escalation", "Escalated incident"
         BROADCAST = "broadcast", "Broadcast"
         TURNOUT = "turnout", "Ballot reminder"
+        ANNOUNCED = "announced", "Strike day announced"
 
     class Channel(models.TextChoices):
         EMAIL = "email", "Email"

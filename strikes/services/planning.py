@@ -483,6 +483,73 @@ def _materialise(*, strike_day: StrikeDay, parts: list[tuple[list[str], QuerySet
     return called_out
 
 
+def _announcement_queue(*, strike_day: StrikeDay) -> int:
+    """Tell every member the day calls out (active, at a called-out school, of a staff group
+    called out there, not opted out of non-essential messages): one ``INSERT ... SELECT`` into
+    the outbox, whatever the number of members. The key is per day and person, so announcing
+    again queues nothing twice; on a moved day, those signed up on the old day are left out
+    (their change notice already gives the new date). Returns how many were queued."""
+    from members.models import Membership, User
+
+    n, c, m, u = (
+        Notification._meta.db_table,
+        CalledOutSchool._meta.db_table,
+        Membership._meta.db_table,
+        User._meta.db_table,
+    )
+    if connection.vendor == "postgresql":
+        group_sql = "c.staff_groups @> jsonb_build_array(m.staff_group)"
+    else:
+        group_sql = (
+            "EXISTS (SELECT 1 FROM json_each(c.staff_groups) g WHERE g.value = m.staff_group)"
+        )
+    where = [
+        "c.strike_day_id = %s",
+        "c.cancelled_at IS NULL",
+        "m.union_id = %s",
+        "m.is_active = %s",
+        "u.is_active = %s",
+        "u.reminders_opt_out = %s",
+        "u.erased_at IS NULL",
+        group_sql,
+    ]
+    now = timezone.now()
+    adapt = connection.ops.adapt_datetimefield_value
+    params: list[Any] = [
+        f"announced:{strike_day.pk}:",
+        Notification.Kind.ANNOUNCED,
+        adapt(now),
+        json.dumps({"strike_day_id": strike_day.pk}),
+        adapt(now),
+        strike_day.pk,
+        strike_day.dispute.union_id,
+        True,
+        True,
+        False,
+    ]
+    if strike_day.moved_from_id is not None:
+        s_, sh, pl = Signup._meta.db_table, Shift._meta.db_table, PicketLine._meta.db_table
+        where.append(
+            f"NOT EXISTS (SELECT 1 FROM {s_} s JOIN {sh} sh ON sh.id = s.shift_id "  # noqa: S608
+            f"JOIN {pl} pl ON pl.id = sh.picket_line_id WHERE s.user_id = u.id "
+            f"AND pl.strike_day_id = %s AND s.status <> %s)"
+        )
+        params += [strike_day.moved_from_id, Signup.Status.CANCELLED]
+    sql = f"""INSERT INTO {n} (key, kind, channel, user_id, strike_day_id, school_id, district_id,
+                               due_at, context, status, attempts, last_error, created_at)
+        SELECT %s || u.id, %s,
+               CASE WHEN u.preferred_channel = 'sms' AND u.phone <> '' THEN 'sms' ELSE 'email'
+               END,
+               u.id, c.strike_day_id, c.school_id, c.district_id, %s, {_json_param_sql()},
+               'due', 0, '', %s
+        FROM {c} c JOIN {m} m ON m.workplace_id = c.school_id JOIN {u} u ON u.id = m.user_id
+        WHERE {" AND ".join(where)}
+        ON CONFLICT (key) DO NOTHING"""  # noqa: S608 - table names are ours, values are params
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return max(cursor.rowcount, 0)
+
+
 def _london(day: dt.date, hhmm: str) -> dt.datetime:
     hour, minute = (int(x) for x in hhmm.split(":"))
     return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=LONDON)
@@ -582,6 +649,7 @@ def strike_day_announce(
             code="no_schools",
         )
     counters.areas_recount(strike_day_id=day.pk)
+    told = _announcement_queue(strike_day=day)
     audit_log(
         actor=acting_user,
         action="strike_day.announce",
@@ -589,8 +657,10 @@ def strike_day_announce(
         dispute_id=dispute.pk,
         scope_kind=scope_kind,
         schools=called_out,
+        members_told=told,
         moved_from=moved_from.pk if moved_from else None,
     )
+    transaction.on_commit(_sweep_soon)
     return day
 
 
@@ -693,6 +763,16 @@ def strike_day_cancel_for(
             )
         )
     Notification.objects.bulk_create(notifications, ignore_conflicts=True, batch_size=2000)
+    # An announcement of this day not yet sent to the schools called off is news no longer.
+    Notification.objects.filter(
+        kind=Notification.Kind.ANNOUNCED,
+        strike_day=day,
+        status=Notification.Status.DUE,
+        lease_until__isnull=True,
+        school_id__in=CalledOutSchool.objects.filter(strike_day=day, cancelled_at=now).values(
+            "school_id"
+        ),
+    ).update(status=Notification.Status.CANCELLED, last_error="The day was called off here.")
 
     counters.areas_recount(strike_day_id=day.pk)
     if not CalledOutSchool.objects.filter(strike_day=day, cancelled_at__isnull=True).exists():

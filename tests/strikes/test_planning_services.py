@@ -418,3 +418,58 @@ def test_entrances_of_a_school_without_sites_are_skipped(dispute, national, worl
     day = announce(dispute, national)
     assert CalledOutSchool.objects.filter(strike_day=day).count() == 5
     assert PicketLine.objects.filter(strike_day=day).count() == Entrance.objects.count()
+
+
+# --- Announcing tells the members called out ---------------------------------------------------
+
+
+def _member(world, school, group="teacher", **user):
+    person = f.UserFactory(**user)
+    f.MembershipFactory(user=person, union=world.union, workplace=school, staff_group=group)
+    return person
+
+
+def test_announce_queues_one_message_per_called_out_member(dispute, national, world):
+    m1 = _member(world, world.s1)
+    m4 = _member(world, world.s4, phone="07700900123", preferred_channel="sms")
+    opted_out = _member(world, world.s2, reminders_opt_out=True)
+    day = announce(dispute, national)
+    rows = Notification.objects.filter(kind=Notification.Kind.ANNOUNCED)
+    assert {(r.user_id, r.school_id, r.channel) for r in rows} == {
+        (m1.pk, world.s1.pk, "email"),
+        (m4.pk, world.s4.pk, "sms"),
+    }
+    assert all(r.key == f"announced:{day.pk}:{r.user_id}" and r.strike_day == day for r in rows)
+    assert not rows.filter(user=opted_out).exists()
+
+
+def test_announce_leaves_out_staff_groups_not_called_out(dispute, national, world):
+    teacher = _member(world, world.s1, group="teacher")
+    _member(world, world.s1, group="support")
+    day = announce(dispute, national)
+    assert CalledOutSchool.objects.get(strike_day=day, school=world.s1).staff_groups == ["teacher"]
+    told = set(Notification.objects.filter(kind="announced").values_list("user_id", flat=True))
+    assert told == {teacher.pk}
+
+
+def test_a_moved_day_tells_each_member_once(dispute, national, world):
+    member = _member(world, world.s1)
+    signed_up = _member(world, world.s1)
+    day = announce(dispute, national)
+    shift = Shift.objects.filter(picket_line__strike_day=day, picket_line__school=world.s1)[0]
+    f.SignupFactory(shift=shift, user=signed_up)
+    new_day = strike_day_move_for(
+        strike_day=day,
+        new_date=dt.date(2026, 12, 15),
+        regions=[world.north],
+        acting_user=national,
+        today=TODAY,
+    )
+    # The first announcement had not gone yet: it is called off, the new one goes instead.
+    old = Notification.objects.get(key=f"announced:{day.pk}:{member.pk}")
+    assert old.status == Notification.Status.CANCELLED
+    assert Notification.objects.get(key=f"announced:{new_day.pk}:{member.pk}").status == "due"
+    # The member signed up hears once, by the change notice that gives the new date.
+    mine = Notification.objects.filter(user=signed_up, status="due")
+    assert list(mine.values_list("kind", flat=True)) == ["change"]
+    assert Notification.objects.filter(user=member, status="due").count() == 1
