@@ -288,6 +288,7 @@ class _Builder:
                 ADMIN_EMAIL, ADMIN_PASSWORD, full_name="Demo admin"
             )
         logins["admin"] = admin
+        logins["data"] = _data_officer()
         EmailAddress.objects.bulk_create(
             [
                 EmailAddress(user=u, email=u.email, verified=True, primary=True)
@@ -657,6 +658,22 @@ def demo_seed(*, stdout: IO[str] | None = None, today: dt.date | None = None) ->
     return b.result
 
 
+def _data_officer() -> User:
+    """The union's data officer: reads the audit log (staff with the audit permission), holds
+    no union role, and signs in with a code like everyone else."""
+    from django.contrib.auth.models import Permission
+
+    user = User.objects.filter(email=demo_email("data")).first()
+    if user is None:
+        user = User.objects.create_user(
+            demo_email("data"), full_name="Dana Okafor (data officer)", is_staff=True
+        )
+    user.user_permissions.add(
+        Permission.objects.get(content_type__app_label="kernel", codename="view_auditentry")
+    )
+    return user
+
+
 def demo_logins() -> list[DemoLogin]:
     """The demo's sign-ins that exist in this database, with what each person sees."""
     users = {
@@ -701,6 +718,11 @@ def demo_logins() -> list[DemoLogin]:
             "National organiser",
             "national",
             lambda u: "everything: the national dashboard, disputes, ballots, strike days",
+        ),
+        (
+            "Data officer",
+            "data",
+            lambda u: "the audit log (who looked at or changed what), at /audit/",
         ),
     ]
     for role, slug, sees in described:

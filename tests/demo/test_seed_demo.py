@@ -155,3 +155,16 @@ def test_print_logins_only_prints() -> None:
 
     assert not Union.objects.exists()
     assert "No demo sign-ins" in out
+
+
+def test_the_data_officer_login_reaches_the_audit_log_without_superuser(client) -> None:
+    out = seed()
+    officer = User.objects.get(email="data@demo.picketline.test")
+    assert "data@demo.picketline.test" in out and "Data officer" in out
+    assert officer.is_staff and not officer.is_superuser and not officer.roles.exists()
+    assert EmailAddress.objects.filter(user=officer, verified=True).exists()
+    client.force_login(officer)
+    assert client.get("/audit/").status_code == 200
+    member = User.objects.get(email="member@demo.picketline.test")
+    client.force_login(member)
+    assert client.get("/audit/").status_code == 403
