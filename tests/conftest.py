@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -177,3 +178,34 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
             f"junk CSV files: {importers.TALLY['files']:,}, tracebacks: "
             f"{importers.TALLY['tracebacks']:,}"
         )
+
+
+# --- Accessibility: axe-core, vendored from npm into the test tree ---------------------------
+
+AXE_SOURCE = Path(__file__).parent / "browser" / "vendor" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+@pytest.fixture
+def axe_check():
+    """Run axe-core on a Playwright page and fail on any serious or critical WCAG 2.2 AA
+    violation. axe is evaluated through the DevTools protocol, so the page's CSP (no inline
+    scripts) needs no exception."""
+    source = AXE_SOURCE.read_text(encoding="utf-8")
+
+    def check(page, where: str = "") -> list[dict]:
+        if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+            page.evaluate(source + "\n;void 0")
+        result = page.evaluate(
+            "(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})"
+            ".then(r => r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
+            " nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))})))",
+            AXE_TAGS,
+        )
+        bad = [v for v in result if v["impact"] in ("serious", "critical")]
+        assert not bad, f"axe-core on {where or page.url}: " + "; ".join(
+            f"{v['id']} ({v['impact']}): {v['help']} at {v['nodes']}" for v in bad
+        )
+        return result
+
+    return check
