@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('strikes', '0011_strike_policy'),
+        ('strikes', '0012_synced_action'),
     ]
 
     operations = [
