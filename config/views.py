@@ -10,7 +10,7 @@ from pathlib import Path
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.templatetags.static import static
-from django.views.decorators.cache import cache_control
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
 
 from members.access import public
@@ -63,3 +63,20 @@ def manifest(request: HttpRequest) -> HttpResponse:
         ],
     }
     return HttpResponse(json.dumps(body), content_type="application/manifest+json")
+
+
+@cache
+def _service_worker() -> bytes:
+    return (Path(settings.BASE_DIR) / "static" / "sw.js").read_bytes()
+
+
+@public
+@require_safe
+@never_cache
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The service worker (static/sw.js), at the root so it may control the rep's line pages
+    and "My shifts"; it stores only those (its OFFLINE_PAGES) and their static files. Never
+    cached by HTTP, so a new version reaches phones on their next visit."""
+    response = HttpResponse(_service_worker(), content_type="text/javascript; charset=utf-8")
+    response["Service-Worker-Allowed"] = "/"
+    return response
