@@ -203,3 +203,18 @@ def test_signing_out_clears_the_phone(gate, live_server, page, browser_login):
     assert page.evaluate("caches.keys()") == []
     names = page.evaluate("indexedDB.databases().then(d => d.map(x => x.name))")
     assert f"picketline-{rep.pk}" not in names
+
+
+def test_a_members_shifts_are_readable_offline_as_last_seen(gate, live_server, page, browser_login):
+    _day, _rep, line, _shift, people = gate
+    browser_login(page, people["Ann"].user)
+    url = live_server.url + reverse("strikes:my-shifts")
+    page.goto(url)
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()
+    expect(page.get_by_text(line.school.name).first).to_be_visible()
+    page.context.set_offline(True)
+    page.reload()
+    expect(page.get_by_text(line.school.name).first).to_be_visible()
+    expect(page.get_by_text(line.entrance.name).first).to_be_visible()
+    shot(page, "my-shifts")
