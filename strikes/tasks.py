@@ -23,6 +23,21 @@ def notification_send(self: object, notification_id: int) -> str:
     return notification_deliver(notification_id=notification_id)
 
 
+@shared_task(
+    bind=True,
+    acks_late=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=5,
+)
+def strike_day_announcement_queue(self: object, strike_day_id: int) -> int:
+    """Queue a large strike day's announcement to the members it calls out. Safe to run twice."""
+    from strikes.services.planning import strike_day_announcement_send
+
+    return strike_day_announcement_send(strike_day_id=strike_day_id)
+
+
 @shared_task(bind=True, acks_late=True, max_retries=5)
 def notifications_send(self: Any, notification_ids: list[int]) -> dict[str, int]:
     """Send a batch of outbox rows queued by the sweep, each claimed in the database first.

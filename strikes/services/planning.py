@@ -483,6 +483,38 @@ def _materialise(*, strike_day: StrikeDay, parts: list[tuple[list[str], QuerySet
     return called_out
 
 
+#: Above this many schools called out, announcing hands the members' messages to a worker.
+ANNOUNCE_INLINE_SCHOOLS = 500
+
+
+def _announcement_hand_off(strike_day_id: int) -> None:
+    """Queue the announcement task; with no broker, queue the messages here and now (slower,
+    never lost)."""
+    try:
+        from strikes.tasks import strike_day_announcement_queue
+
+        strike_day_announcement_queue.delay(strike_day_id)
+    except Exception:  # noqa: BLE001 - any broker failure: do the work in this request
+        logging.getLogger(__name__).warning(
+            "Broker unavailable; queueing strike day %s's announcements in the request.",
+            strike_day_id,
+        )
+        strike_day_announcement_send(strike_day_id=strike_day_id)
+
+
+@transaction.atomic
+def strike_day_announcement_send(*, strike_day_id: int) -> int:
+    """Queue the announcement to every member a day calls out (the worker's half of a large
+    announcement). Safe to run twice: each message's key is per day and person."""
+    day = StrikeDay.objects.select_related("dispute").filter(pk=strike_day_id).first()
+    if day is None or day.status != StrikeDay.Status.ANNOUNCED:
+        return 0
+    told = _announcement_queue(strike_day=day)
+    audit_log(actor=None, action="strike_day.announcement_queued", obj=day, members_told=told)
+    transaction.on_commit(_sweep_soon)
+    return told
+
+
 def _announcement_queue(*, strike_day: StrikeDay) -> int:
     """Tell every member the day calls out (active, at a called-out school, of a staff group
     called out there, not opted out of non-essential messages): one ``INSERT ... SELECT`` into
@@ -649,7 +681,13 @@ def strike_day_announce(
             code="no_schools",
         )
     counters.areas_recount(strike_day_id=day.pk)
-    told = _announcement_queue(strike_day=day)
+    if called_out <= ANNOUNCE_INLINE_SCHOOLS:
+        told: int | None = _announcement_queue(strike_day=day)
+    else:
+        # Hundreds of thousands of members: their messages are queued by a worker once the day
+        # is committed, so the organiser's request does not wait on the outbox insert.
+        told = None
+        transaction.on_commit(lambda day_id=day.pk: _announcement_hand_off(day_id))
     audit_log(
         actor=acting_user,
         action="strike_day.announce",

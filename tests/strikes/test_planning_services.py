@@ -473,3 +473,44 @@ def test_a_moved_day_tells_each_member_once(dispute, national, world):
     mine = Notification.objects.filter(user=signed_up, status="due")
     assert list(mine.values_list("kind", flat=True)) == ["change"]
     assert Notification.objects.filter(user=member, status="due").count() == 1
+
+
+def test_a_large_day_hands_its_announcement_to_a_worker(
+    dispute, national, world, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Above ANNOUNCE_INLINE_SCHOOLS the organiser's request does not wait on the outbox insert:
+    a task queues the messages after commit, once, however often it runs."""
+    from strikes.services import planning
+    from strikes.tasks import strike_day_announcement_queue
+
+    monkeypatch.setattr(planning, "ANNOUNCE_INLINE_SCHOOLS", 1)
+    sent: list[int] = []
+    monkeypatch.setattr(strike_day_announcement_queue, "delay", sent.append)
+    m1 = _member(world, world.s1)
+    with django_capture_on_commit_callbacks(execute=True):
+        day = announce(dispute, national)
+    announced = Notification.objects.filter(kind=Notification.Kind.ANNOUNCED)
+    assert sent == [day.pk]
+    assert not announced.exists()  # nothing queued inside the organiser's request
+
+    assert strike_day_announcement_queue(day.pk) == 1
+    assert strike_day_announcement_queue(day.pk) == 0  # a redelivered task adds nothing
+    assert list(announced.values_list("user_id", flat=True)) == [m1.pk]
+
+
+def test_with_no_broker_a_large_announcement_is_queued_in_the_request(
+    dispute, national, world, monkeypatch, django_capture_on_commit_callbacks
+):
+    from strikes.services import planning
+    from strikes.tasks import strike_day_announcement_queue
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("no broker")
+
+    monkeypatch.setattr(planning, "ANNOUNCE_INLINE_SCHOOLS", 1)
+    monkeypatch.setattr(strike_day_announcement_queue, "delay", broker_down)
+    m1 = _member(world, world.s1)
+    with django_capture_on_commit_callbacks(execute=True):
+        announce(dispute, national)
+    told = Notification.objects.filter(kind=Notification.Kind.ANNOUNCED)
+    assert list(told.values_list("user_id", flat=True)) == [m1.pk]
