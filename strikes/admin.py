@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Any
 
 from django.contrib import admin
@@ -30,10 +31,14 @@ from strikes.models import (
 
 class RecountAdmin(admin.ModelAdmin):
     """For rows the counters count (shifts, signups, reports): an edit or delete here sets the
-    strike day's figures again from its rows, in the same transaction (strikes/counters.py)."""
+    strike day's figures again from its rows, in the same transaction (strikes/counters.py).
+
+    ``line_path`` names the way from the row to its picket line (``"shift.picket_line"``)."""
+
+    line_path = "picket_line"
 
     def strike_day_id(self, obj: Any) -> int:
-        raise NotImplementedError
+        return attrgetter(self.line_path)(obj).strike_day_id
 
     def save_model(self, request: Any, obj: Any, form: Any, change: bool) -> None:
         with transaction.atomic():
@@ -163,18 +168,13 @@ class ShiftAdmin(RecountAdmin):
     raw_id_fields = ["picket_line"]
     readonly_fields = ["booked"]  # kept from the signups by strikes/counters.py
 
-    def strike_day_id(self, obj: Shift) -> int:
-        return obj.picket_line.strike_day_id
-
 
 @admin.register(Signup)
 class SignupAdmin(RecountAdmin):
     list_display = ["shift", "status", "is_supporter", "is_walk_up", "created_at"]
     list_filter = ["status", "is_supporter", "is_walk_up"]
     raw_id_fields = ["shift", "user", "supporter"]
-
-    def strike_day_id(self, obj: Signup) -> int:
-        return obj.shift.picket_line.strike_day_id
+    line_path = "shift.picket_line"
 
 
 @admin.register(PicketReport)
@@ -182,9 +182,6 @@ class PicketReportAdmin(RecountAdmin):
     list_display = ["picket_line", "reported_at", "school_status", "pickets", "escalate"]
     list_filter = ["school_status", "escalate"]
     raw_id_fields = ["picket_line", "reported_by"]
-
-    def strike_day_id(self, obj: PicketReport) -> int:
-        return obj.picket_line.strike_day_id
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

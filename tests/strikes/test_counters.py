@@ -465,6 +465,16 @@ def test_admin_shows_counters_read_only_and_recounts_after_an_edit(admin_client,
     assert line.latest_pickets == 3  # the earlier report is the latest again
     assert counters.check() == []
 
+    # A signup reaches its day through its shift's line: deleting one recounts that day too.
+    signup = Signup.objects.filter(shift=shift).exclude(status="cancelled").first()
+    booked = Shift.objects.get(pk=shift.pk).booked
+    response = admin_client.post(
+        reverse("admin:strikes_signup_delete", args=[signup.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert Shift.objects.get(pk=shift.pk).booked == booked - 1
+    assert counters.check() == []
+
 
 # --- The districts' figures on the dashboard ---------------------------------------------------
 
