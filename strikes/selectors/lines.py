@@ -321,24 +321,6 @@ def _nudge_area(viewer: Viewer, strike_day: StrikeDay) -> Q:
     )
 
 
-def members_to_nudge(
-    *,
-    strike_day: StrikeDay,
-    school: School,
-    viewer: Viewer,
-    staff_groups: list[str] | None = None,
-) -> list[Membership]:
-    """``members_not_signed_up`` that the viewer may nudge (of the staff groups called out, when
-    given), each with ``nudged_today``. Two queries."""
-    missing = list(
-        members_not_signed_up(
-            strike_day=strike_day, school=school, staff_groups=staff_groups
-        ).filter(_nudge_area(viewer, strike_day))
-    )
-    _mark_nudged_today(missing, strike_day=strike_day)
-    return missing
-
-
 def _mark_nudged_today(memberships: list[Membership], *, strike_day: StrikeDay) -> None:
     today = timezone.localdate().isoformat()
     keys = [f"nudge:{strike_day.pk}:{m.user_id}:{today}" for m in memberships]

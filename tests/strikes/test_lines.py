@@ -783,7 +783,6 @@ def test_line_selectors_scope_to_the_viewer(setup):
     rep = viewer_for(setup.rep)
     assert len(sel.lines_for_school_day(strike_day=day, school=school, viewer=rep)) == 1
     assert sel.expected_signups(picket_line=line_of(setup), viewer=rep)
-    assert len(sel.members_to_nudge(strike_day=day, school=school, viewer=rep)) == 1
     assert sel.nudge_page(strike_day=day, school=school, viewer=rep).total == 1
     outsiders = [
         f.RoleFactory(kind="rep", school=setup.w.s2, union=setup.w.union).user,
@@ -794,7 +793,6 @@ def test_line_selectors_scope_to_the_viewer(setup):
         viewer = viewer_for(user)
         assert sel.lines_for_school_day(strike_day=day, school=school, viewer=viewer) == []
         assert sel.expected_signups(picket_line=line_of(setup), viewer=viewer) == []
-        assert sel.members_to_nudge(strike_day=day, school=school, viewer=viewer) == []
         assert sel.nudge_page(strike_day=day, school=school, viewer=viewer).total == 0
 
 
