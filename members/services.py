@@ -26,8 +26,8 @@ def user_preferences_update(
     *, user: Any, preferred_channel: str, non_essential_opt_out: bool, acting_user: Any
 ) -> User:
     """How the person hears from us: by email or text message, and whether they get the
-    non-essential messages (reminders, nudges, broadcasts, announcements). Sign-up
-    confirmations and changes to their own shifts always go."""
+    non-essential messages (reminders, nudges, broadcasts, announcements, staffing digests).
+    Sign-up confirmations and changes to their own shifts always go."""
     from kernel.errors import DomainError
 
     if preferred_channel not in User.Channel.values:

@@ -25,8 +25,8 @@ class PreferencesForm(forms.Form):
         label="Send me only the essentials",
         help_text=(
             "You will still get sign-up confirmations and news of changes to your own shifts. "
-            "You will not get reminders, nudges from your rep, announcements of strike days or "
-            "messages to everyone."
+            "You will not get reminders, nudges from your rep, announcements of strike days, "
+            "the evening staffing summary for reps and officers, or messages to everyone."
         ),
     )
 

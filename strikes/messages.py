@@ -25,6 +25,7 @@ from django.utils.html import linebreaks
 from members.phones import InvalidPhone, phone_to_e164
 from strikes.calendar import signup_ics
 from strikes.models import Notification, PicketLine, PicketReport, Shift, Signup
+from strikes.selectors.signups import ACTIVE as MY_SHIFTS_STATUSES
 from strikes.services.delivery import Reschedule, Undeliverable
 
 LINK_SALT = "strikes.signup-link"
@@ -40,7 +41,7 @@ REMINDER_KINDS = (
     Notification.Kind.BROADCAST,
     Notification.Kind.ANNOUNCED,
 )
-NON_ESSENTIAL_KINDS = REMINDER_KINDS
+NON_ESSENTIAL_KINDS = (*REMINDER_KINDS, Notification.Kind.STAFFING_DIGEST)
 # Supporters hear only about their own shift.
 SUPPORTER_KINDS = (
     Notification.Kind.CONFIRMATION,
@@ -133,7 +134,7 @@ def _check_still_wanted(row: Notification) -> None:
     if row.user is not None:
         if row.user.erased_at is not None or not row.user.is_active:
             raise Undeliverable("The recipient's account is closed.")
-        if row.kind in REMINDER_KINDS and row.user.reminders_opt_out:
+        if row.kind in NON_ESSENTIAL_KINDS and row.user.reminders_opt_out:
             raise Undeliverable("The recipient opted out of non-essential messages.")
     elif row.supporter is not None:
         if row.supporter.erased_at is not None:
@@ -242,6 +243,39 @@ def _day_lines(row: Notification) -> dict[str, Any]:
     }
 
 
+def _shift_links(row: Notification, signup: Signup, line: PicketLine) -> dict[str, str]:
+    """The one-tap links a message about someone's own shift carries, with no extra query.
+
+    ``shift_url``: straight to the shift (the member's "My shifts", at the shift; a supporter's
+    private page). ``next_url`` and ``next_label``: the one thing to do about a change.
+    """
+    site = settings.SITE_URL.rstrip("/")
+    if row.supporter is not None:
+        shift_url = site + reverse("strikes:supporter-confirmed", args=[row.supporter.token])
+    elif signup.status in MY_SHIFTS_STATUSES:
+        shift_url = site + reverse("strikes:my-shifts") + f"#signup-{signup.pk}"
+    else:  # no longer on "My shifts": the day's lines, at this one
+        shift_url = site + reverse("strikes:my-strike-days") + f"#line-{line.pk}"
+    links = {"shift_url": shift_url}
+    if row.kind == Notification.Kind.CHANGE:
+        reason = row.context.get("reason", "")
+        day_lines = site + reverse("strikes:my-strike-days") + f"#line-{line.pk}"
+        if row.supporter is not None:
+            links.update(next_url=shift_url, next_label="Your picket shifts")
+        elif reason == "shift_removed":
+            links.update(next_url=day_lines, next_label="Pick another shift on the line")
+        elif reason == "day_moved":
+            links.update(
+                next_url=site + reverse("strikes:my-strike-days"),
+                next_label="Sign up for the new day",
+            )
+        elif reason == "day_cancelled":
+            links.update(next_url=site + reverse("strikes:my-shifts"), next_label="Your shifts")
+        else:
+            links.update(next_url=shift_url, next_label="Your shift")
+    return links
+
+
 def message_context(row: Notification) -> dict[str, Any]:
     ctx: dict[str, Any] = {
         "notification": row,
@@ -277,6 +311,7 @@ def message_context(row: Notification) -> dict[str, Any]:
         if row.kind == Notification.Kind.EVENING_BEFORE and signup.user_id is not None:
             ctx["confirm_url"] = signup_link_url(signup_id=signup.pk, action="confirm")
             ctx["cancel_url"] = signup_link_url(signup_id=signup.pk, action="cancel")
+        ctx.update(_shift_links(row, signup, line))
     ctx.update(_digest_rows(row))
     if row.kind == Notification.Kind.TURNOUT:
         from strikes.services.turnout import turnout_message_context

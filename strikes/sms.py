@@ -92,3 +92,34 @@ def sms_send(*, to: str, text: str, idempotency_key: str) -> None:
     """Send one text to ``to``, given to the backend in E.164 (``InvalidPhone`` if unreadable)."""
     message = TextMessage(to=phone_to_e164(to), text=text[:612], idempotency_key=idempotency_key)
     sms_backend().send(message)
+
+
+# --- Length ----------------------------------------------------------------------------------
+
+# The GSM 03.38 alphabet a text message is sent in when it can be: 160 characters in one
+# message, 153 a part when split. Anything else (curly quotes, emoji) sends the whole text as
+# UCS-2: 70 characters, 67 a part. The extension characters take two places each.
+_GSM_BASIC = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+_GSM_EXTENDED = set("^{}\\[~]|€\f")
+
+
+@dataclass(frozen=True)
+class SmsLength:
+    characters: int
+    segments: int
+    encoding: str  # "GSM" or "Unicode"
+
+
+def sms_length(text: str) -> SmsLength:
+    """How many characters a text message has and how many parts it is sent in."""
+    if all(c in _GSM_BASIC or c in _GSM_EXTENDED for c in text):
+        units = sum(2 if c in _GSM_EXTENDED else 1 for c in text)
+        single, part, encoding = 160, 153, "GSM"
+    else:
+        units = sum(2 if ord(c) > 0xFFFF else 1 for c in text)
+        single, part, encoding = 70, 67, "Unicode"
+    segments = 1 if units <= single else -(-units // part)
+    return SmsLength(characters=units, segments=segments, encoding=encoding)
