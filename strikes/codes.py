@@ -80,6 +80,10 @@ register_code("cancelled", "The shift or its strike day has been called off.")
 # Broadcasts.
 register_code("audience", "A message with no audience (reps or members) chosen.")
 register_code("empty", "A message without a subject or a body.")
+register_code("no_nonce", "A form sent without its one-time nonce.")
+register_code(
+    "recipients_changed", "The audience of a broadcast changed between its preview and its send."
+)
 
 # The public face: published pages and messages of support.
 register_code("bad_target", "Publish or unpublish a strike day or a dispute, one at a time.")

@@ -134,7 +134,9 @@ def _check_still_wanted(row: Notification) -> None:
     if row.user is not None:
         if row.user.erased_at is not None or not row.user.is_active:
             raise Undeliverable("The recipient's account is closed.")
-        if row.kind in NON_ESSENTIAL_KINDS and row.user.reminders_opt_out:
+        # A draft an officer sends to themselves first goes even if they chose the essentials.
+        to_self = row.kind == Notification.Kind.BROADCAST and row.context.get("to_self")
+        if row.kind in NON_ESSENTIAL_KINDS and row.user.reminders_opt_out and not to_self:
             raise Undeliverable("The recipient opted out of non-essential messages.")
     elif row.supporter is not None:
         if row.supporter.erased_at is not None:
