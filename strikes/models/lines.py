@@ -52,6 +52,11 @@ class PicketLine(models.Model):
         indexes = [
             models.Index(fields=["strike_day", "region", "district"]),
             models.Index(fields=["strike_day", "school"]),
+            # The dashboard's "needs attention" lists read lines in this order (district,
+            # school) and stop at the first fifty that match.
+            models.Index(
+                fields=["strike_day", "district", "school", "id"], name="line_attention_order"
+            ),
         ]
 
     def __str__(self) -> str:

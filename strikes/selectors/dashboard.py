@@ -27,6 +27,7 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -346,7 +347,16 @@ def _line_rows(scope: Scope, by: dt.datetime) -> QuerySet:
         reported = Q(latest_report__isnull=False)
         pickets = Sum("latest_pickets")
         supporters = Sum("latest_supporters")
-        refusing = Sum("latest_report__non_balloted_refusing")
+        # Read through the latest report's key one line at a time: a join lets PostgreSQL
+        # scan every report of the day to match a district's few hundred lines.
+        refusing = Sum(
+            Subquery(
+                PicketReport.objects.filter(pk=OuterRef("latest_report_id")).values(
+                    "non_balloted_refusing"
+                )[:1],
+                output_field=IntegerField(),
+            )
+        )
     else:
         latest = _latest_before(scope.as_of)
         qs = qs.annotate(

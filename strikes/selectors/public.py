@@ -291,13 +291,16 @@ def joint_days(
     only: how many of their published schools stand in our districts (or at our school).
 
     ``district_ids=None`` means every district this day calls out (in ``region_id`` when
-    given). Two queries."""
+    given). One query when no other union has published a day on that date, else three."""
     others = StrikeDay.objects.filter(
         date=day.date,
         status=StrikeDay.Status.ANNOUNCED,
         public_page__published_at__isnull=False,
     ).exclude(dispute__union_id=day.dispute.union_id)
-    called = CalledOutSchool.objects.filter(strike_day__in=others, cancelled_at__isnull=True)
+    other_ids = list(others.values_list("pk", flat=True))
+    if not other_ids:  # the usual case: no other union has published a day on this date
+        return []
+    called = CalledOutSchool.objects.filter(strike_day_id__in=other_ids, cancelled_at__isnull=True)
     if school_id is not None:
         called = called.filter(school_id=school_id)
         where = "at this school"

@@ -5,18 +5,19 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
 
 from kernel.errors import Refused
 from kernel.forms import IdField
@@ -24,6 +25,7 @@ from members.access import IN_UNION, requires, signed_in
 from members.exports import FIGURES, export_footer
 from members.permissions import ALLOWED_KINDS, Action, Viewer
 from schools.models import District, Region, School
+from strikes.dashboard import html
 from strikes.models import StrikeDay
 from strikes.selectors import dashboard as sel
 from strikes.selectors import maps as maps_sel
@@ -117,11 +119,6 @@ def dashboard_day(request: HttpRequest, strike_day_id: int) -> HttpResponse:
     strike_day, viewer = request.target.obj, request.viewer
     scope, data = _scope_for(request, strike_day, viewer, Action.VIEW_DASHBOARD)
     base = reverse("strikes:dashboard", args=[strike_day.pk])
-    by = _by_datetime(strike_day, data.get("by"))
-    table, attention, chart = sel.dashboard_live(scope=scope, by=by)
-    table = sel.table_sorted(
-        table, sort=data.get("sort") or "name", direction=data.get("dir") or "asc"
-    )
     keep = {
         "sort": data.get("sort"),
         "dir": data.get("dir"),
@@ -130,6 +127,56 @@ def dashboard_day(request: HttpRequest, strike_day_id: int) -> HttpResponse:
     place_param = {}
     if scope.place is not None and scope.level in PLACE_PARAMS and _explicit(data):
         place_param = {scope.level: scope.place.pk}
+    may_export = _may_export(viewer, scope, strike_day)
+    live = _live_html(request, scope, data, keep, place_param, may_export)
+    if request.htmx:
+        return HttpResponse(live)
+    # The map's points come in their own request once the page has loaded (and every minute
+    # after), so the figures never wait for them (static/js/map.js).
+    context = {
+        "live_html": live,
+        "strike_day": strike_day,
+        "scope": scope,
+        "crumbs": _crumbs(scope, base, keep),
+        "points_url": reverse("strikes:dashboard-map", args=[strike_day.pk]) + _query(place_param),
+        "map_tile_url": settings.MAP_TILE_URL,
+        "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+        "legend": MAP_LEGEND,
+        "joint": _joint(scope),
+        "is_today": strike_day.date == timezone.localdate(),
+        "refresh_seconds": settings.DASHBOARD_REFRESH_SECONDS,
+    }
+    return public_views.map_csp(render(request, "strikes/dashboard/day.html", context))
+
+
+def _live_html(
+    request: HttpRequest,
+    scope: sel.Scope,
+    data: dict[str, Any],
+    keep: dict[str, Any],
+    place_param: dict[str, int],
+    may_export: bool,
+) -> str:
+    """The part of the dashboard that refreshes every 30 seconds (figures, table, needs
+    attention, chart), rendered once per ``DASHBOARD_CACHE_SECONDS`` for everyone who asks for
+    the same address with the same area and export right: an organiser's refresh, or a second
+    organiser opening the same view, reads it from the cache and renders nothing. Its
+    "Updated" time is when it was rendered."""
+    seconds = settings.DASHBOARD_CACHE_SECONDS
+    path = request.get_full_path()
+    digest = hashlib.sha1(path.encode(), usedforsecurity=False).hexdigest()[:16]
+    key = scope.cache_key(f"html:{digest}:{int(may_export)}")
+    if seconds:
+        found = cache.get(key)
+        if found is not None:
+            return found
+    strike_day = scope.strike_day
+    base = reverse("strikes:dashboard", args=[strike_day.pk])
+    by = _by_datetime(strike_day, data.get("by"))
+    table, attention, chart = sel.dashboard_live(scope=scope, by=by)
+    table = sel.table_sorted(
+        table, sort=data.get("sort") or "name", direction=data.get("dir") or "asc"
+    )
     # One reverse() for all the school links: "/dashboard/1/school/" + id + "/".
     school_prefix = reverse("strikes:dashboard-school", args=[strike_day.pk, 0])[:-2]
     for row in table.rows:
@@ -153,39 +200,49 @@ def dashboard_day(request: HttpRequest, strike_day_id: int) -> HttpResponse:
             }
         )
     context = {
-        "rows_html": _rows_html(table.rows),
-        "school_prefix": school_prefix,
-        "strike_day": strike_day,
+        "rows_html": html.table_rows(table.rows),
+        "attention_html": _attention_html(attention, school_prefix),
+        "chart_bars": html.chart_bars(chart),
         "scope": scope,
         "table": table,
         "figures": table.headline,
         "headers": headers,
         "attention": attention,
         "chart": chart,
-        "by": by,
         "by_value": f"{by:%H:%M}",
-        "live_url": request.get_full_path(),
+        "live_url": path,
         "refresh_seconds": settings.DASHBOARD_REFRESH_SECONDS,
-        "crumbs": _crumbs(scope, base, keep),
         "export_url": reverse("strikes:dashboard-export", args=[strike_day.pk])
         + _query({**place_param, **keep}),
-        "may_export": _may_export(viewer, scope, strike_day),
+        "may_export": may_export,
         "place_param": place_param,
         "keep": keep,
     }
-    if request.htmx:
-        return render(request, "strikes/dashboard/day.html#dash-live", context)
-    # The map's points come in their own request once the page has loaded (and every minute
-    # after), so the figures never wait for them (static/js/map.js).
-    context.update(
-        points_url=reverse("strikes:dashboard-map", args=[strike_day.pk]) + _query(place_param),
-        map_tile_url=settings.MAP_TILE_URL,
-        map_tile_attribution=settings.MAP_TILE_ATTRIBUTION,
-        legend=MAP_LEGEND,
-        joint=_joint(scope),
-        is_today=strike_day.date == timezone.localdate(),
+    live = render_to_string("strikes/dashboard/day.html#dash-live", context, request)
+    if seconds:
+        cache.set(key, live, seconds)
+    return live
+
+
+def _attention_html(attention: sel.Attention, school_prefix: str) -> dict[str, str]:
+    lists = {
+        "no_signups": "Every line has at least one signup.",
+        "below_minimum": "Every shift has its minimum.",
+        "not_reported": "Every line has reported.",
+    }
+    out = {
+        name: html.line_list(
+            getattr(attention, name).items,
+            more=getattr(attention, name).more,
+            empty=empty,
+            school_prefix=school_prefix,
+        )
+        for name, empty in lists.items()
+    }
+    out["escalated"] = html.escalated_list(
+        attention.escalated.items, more=attention.escalated.more, school_prefix=school_prefix
     )
-    return public_views.map_csp(render(request, "strikes/dashboard/day.html", context))
+    return out
 
 
 MAP_LEGEND = [
@@ -218,39 +275,6 @@ def dashboard_map(request: HttpRequest, strike_day_id: int) -> HttpResponse:
     response = JsonResponse(data)
     patch_cache_control(response, private=True, max_age=30)
     return response
-
-
-def _rows_html(rows: list[sel.Figures]) -> str:
-    """The table's body, built here rather than in the template language: a district's table
-    has hundreds of schools and twelve cells each, which Django templates render ten times
-    slower. Every value is escaped."""
-    cells = (
-        "called_out",
-        "staffed_of_lines",
-        "no_signups",
-        "below_minimum",
-        "reported",
-        "pickets",
-        "supporters",
-        "refusing",
-        "closed",
-        "restricted",
-        "open",
-        "not_reported",
-    )
-    out = []
-    for row in rows:
-        values = []
-        for cell in cells:
-            value = (
-                f"{row.staffed}/{row.lines}" if cell == "staffed_of_lines" else getattr(row, cell)
-            )
-            values.append(f'<td class="num">{escape(value)}</td>')
-        out.append(
-            f'<tr data-key="{escape(row.key)}"><th scope="row"><a href="{escape(row.url)}">'
-            f"{escape(row.name)}</a></th>{''.join(values)}</tr>"
-        )
-    return mark_safe("\n".join(out))  # every value above is escaped
 
 
 def _may_export(viewer: Viewer, scope: sel.Scope, strike_day: StrikeDay) -> bool:

@@ -427,8 +427,8 @@ def test_not_reported_by_follows_the_chosen_time(client, world):
     body = response.content.decode()
     assert "Not reported by 10:00" in body
     assert 'value="10:00"' in body
-    table = response.context["table"]
-    assert table.headline.not_reported_by == 2  # the back gate and Holborn; not Gateshead
+    # The back gate and Holborn; not Gateshead.
+    assert 'Not reported by 10:00 <span class="badge warn">2</span>' in body
 
 
 def test_officer_of_another_union_gets_404(client, world):
@@ -543,6 +543,29 @@ def test_refresh_within_the_cache_window_reuses_the_figures(client, world, setti
     report(k.l4, cos, "10:00", pickets=5, status="closed")
     response = client.get(url, headers=htmx)
     assert 'data-figure="pickets">12<' in response.content.decode()
+
+
+def test_the_cached_live_part_is_rendered_once_and_never_crosses_areas(client, world, settings):
+    """An organiser's refresh inside the cache window renders nothing and reads only who is
+    asking; an officer of a smaller area asking for the same address gets their own figures."""
+    settings.DASHBOARD_CACHE_SECONDS = 10
+    k = build(world)
+    cache.clear()
+    url = reverse("strikes:dashboard", args=[k.day.pk])
+    htmx = {"HX-Request": "true"}
+    client.force_login(organiser(world.union))
+    national = client.get(url, headers=htmx).content.decode()
+    assert "Holborn Primary" in national and "Download this table" in national
+    with CaptureQueriesContext(connection) as again:
+        assert client.get(url, headers=htmx).content.decode() == national
+    tables = {q["sql"].split('FROM "', 1)[1].split('"', 1)[0] for q in again.captured_queries}
+    assert not tables & {"strikes_picketline", "strikes_districtfigures", "strikes_picketreport"}
+    client.force_login(organiser(world.union, Role.Kind.DISTRICT_OFFICER, district=world.d1))
+    district = client.get(url, headers=htmx).content.decode()
+    assert "Heaton Primary" in district and "Holborn Primary" not in district
+    client.force_login(f.RoleFactory(union=world.union, kind=Role.Kind.REP, school=world.s1).user)
+    rep = client.get(url, headers=htmx).content.decode()
+    assert "Download this table" not in rep and "Holborn Primary" not in rep
 
 
 def test_map_points_colour_each_school_by_its_status(world):
