@@ -10,9 +10,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
+from kernel.db import insert_unless_exists
 from strikes.models import Notification
 
 
@@ -39,22 +40,19 @@ def notification_enqueue(
             else Notification.Channel.SMS
         )
     due = due_at or timezone.now()
-    try:
-        with transaction.atomic():
-            notification = Notification.objects.create(
-                key=key,
-                kind=kind,
-                channel=channel,
-                user=user,
-                supporter=supporter,
-                due_at=due,
-                context=context or {},
-                **about,
-            )
-    except IntegrityError:
-        if Notification.objects.filter(key=key).exists():
-            return None
-        raise
+    notification = Notification(
+        key=key,
+        kind=kind,
+        channel=channel,
+        user=user,
+        supporter=supporter,
+        due_at=due,
+        context=context or {},
+        **about,
+    )
+    # One statement, no savepoint: a key already queued inserts nothing (kernel.db).
+    if insert_unless_exists(notification, conflict='"key"') is None:
+        return None
     if due <= timezone.now():
         from strikes.tasks import notification_send
 
