@@ -13,6 +13,12 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
+from members.permissions import (
+    VIEWER_SESSION_KEY,
+    viewer_for,
+    viewer_from_snapshot,
+    viewer_snapshot,
+)
 from members.security import MFA_REQUIRED_MESSAGE, officer_needs_totp
 
 # Pages an officer without an authenticator app may still open: allauth's MFA pages (all named
@@ -41,6 +47,54 @@ class ViewMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
+
+
+class ViewerSessionMiddleware(ViewMiddleware):
+    """Keep the signed-in person's memberships and roles in their session, so a request reads
+    them from there instead of two queries (``members.permissions``, "snapshot"). Public pages
+    are left alone: they never read the session."""
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "_viewer_user", None)
+        if user is None or getattr(request, "user", None) is not user:
+            return response  # none asked for, or signed out meanwhile
+        viewer = getattr(user, "_picketline_viewer", None)
+        if viewer is not None and not viewer.from_session and user.is_authenticated:
+            # Stamped with the version read with the user, before the rows: a change in
+            # between leaves the copy older than the user's row, so it is read again.
+            request.session[VIEWER_SESSION_KEY] = viewer_snapshot(
+                viewer, version=request._viewer_version
+            )
+        return response
+
+    def process_view(
+        self, request: HttpRequest, view_func: Any, args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        if getattr(view_func, "picketline_public", False):
+            return None
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or not user.is_active:
+            return None
+        request._viewer_user = user
+        request._viewer_version = user.access_version
+        if getattr(user, "_picketline_viewer", None) is None:
+            viewer = viewer_from_snapshot(user, request.session.get(VIEWER_SESSION_KEY))
+            if viewer is not None:
+                user._picketline_viewer = viewer
+        return None
+
+
+def keep_viewer_at_sign_in(sender: Any, request: Any = None, user: Any = None, **_: Any) -> None:
+    """Receiver for ``user_logged_in``: the sign-in writes the session anyway, so the copy of
+    the person's memberships and roles goes in with it and their first page reads none."""
+    session = getattr(request, "session", None)
+    if user is None or session is None or not user.is_active:
+        return
+    # Read afresh, before the rows (the object signing in may be older than its row).
+    version = type(user).objects.filter(pk=user.pk).values_list("access_version", flat=True)[0]
+    user._picketline_viewer = None
+    session[VIEWER_SESSION_KEY] = viewer_snapshot(viewer_for(user), version=version)
 
 
 class OfficerMFAMiddleware(ViewMiddleware):

@@ -61,6 +61,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
     erased_at = models.DateTimeField(null=True, blank=True)
+    # Moves whenever one of the person's memberships or roles is written, so a copy of them
+    # kept in their session is known to be stale (members.permissions, "snapshot").
+    access_version = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 

@@ -25,9 +25,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q
+from django.core.exceptions import ValidationError
+from django.db.models import F, Q
 
-from members.models import Membership, Role
+from members.models import Membership, Role, User
 
 if TYPE_CHECKING:
     from schools.models import District, Nation, Region, School
@@ -113,11 +114,17 @@ def role_covers(role: Role, target: PlaceIds) -> bool:
 
 @dataclass
 class Viewer:
-    """A signed-in person's memberships and roles, loaded once."""
+    """A signed-in person's memberships and roles, loaded once.
+
+    ``from_session``: read from the snapshot in the person's session (``viewer_from_snapshot``)
+    rather than the database: the rows are complete, but what they point to (union, school,
+    district, region) is read when first used.
+    """
 
     user_id: int | None
     memberships: list[Membership] = field(default_factory=list)
     roles: list[Role] = field(default_factory=list)
+    from_session: bool = False
 
     @property
     def is_anonymous(self) -> bool:
@@ -224,3 +231,87 @@ def viewer_for(user: Any) -> Viewer:
 def may(user: Any, action: Action | str, place: Place, *, union: Any) -> bool:
     """Shortcut: ``may(request.user, Action.RUN_LINE, school, union=union)``."""
     return viewer_for(user).may(action, place, union=union)
+
+
+# --- The session's snapshot ------------------------------------------------------------------
+#
+# Every signed-in request needs the person's memberships and roles (the officers' second-factor
+# check reads them before any view). Read from the database that is two queries a request; the
+# session (read anyway, from the cache: config/sessions.py) keeps a copy instead, stamped with
+# ``User.access_version``. Every write to a membership or role moves that number in the same
+# transaction (``access_changed``, connected to their saves and deletes in members/apps.py),
+# and the user's row is read on every request anyway, so a stale copy is never used: the next
+# request after a change reads the rows again. ``members.middleware.ViewerSessionMiddleware``
+# reads and writes the copy.
+
+VIEWER_SESSION_KEY = "_picketline_viewer"
+
+
+def _fields(model: Any) -> list[Any]:
+    return list(model._meta.concrete_fields)
+
+
+def _row(obj: Any) -> list[Any]:
+    out = []
+    for f in _fields(type(obj)):
+        value = f.value_from_object(obj)
+        if value is not None and not isinstance(value, (bool, int, str)):
+            value = f.value_to_string(obj)
+        out.append(value)
+    return out
+
+
+def _instance(model: Any, row: list[Any]) -> Any:
+    obj = model(
+        **{
+            f.attname: None if value is None else f.to_python(value)
+            for f, value in zip(_fields(model), row, strict=True)
+        }
+    )
+    obj._state.adding = False
+    obj._state.db = "default"
+    return obj
+
+
+def _shape() -> list[list[str]]:
+    return [[f.attname for f in _fields(Membership)], [f.attname for f in _fields(Role)]]
+
+
+def viewer_snapshot(viewer: Viewer, *, version: int) -> dict[str, Any]:
+    """What the session keeps of a viewer (plain JSON), stamped with the user's access version
+    read before the rows were."""
+    return {
+        "u": viewer.user_id,
+        "v": version,
+        "shape": _shape(),
+        "m": [_row(m) for m in viewer.memberships],
+        "r": [_row(r) for r in viewer.roles],
+    }
+
+
+def viewer_from_snapshot(user: Any, data: Any) -> Viewer | None:
+    """The viewer kept in the session, if it is this user's and as new as their rows (None
+    otherwise: read them again)."""
+    if (
+        not isinstance(data, dict)
+        or data.get("u") != user.pk
+        or data.get("v") != user.access_version
+        or data.get("shape") != _shape()
+    ):
+        return None
+    try:
+        return Viewer(
+            user_id=user.pk,
+            memberships=[_instance(Membership, row) for row in data["m"]],
+            roles=[_instance(Role, row) for row in data["r"]],
+            from_session=True,
+        )
+    except (KeyError, TypeError, ValueError, ValidationError):
+        return None
+
+
+def access_changed(*, user_id: int | None) -> None:
+    """A membership or role of this user was made, changed or removed: the snapshots of their
+    viewer kept in sessions are stale from now on."""
+    if user_id is not None:
+        User.objects.filter(pk=user_id).update(access_version=F("access_version") + 1)

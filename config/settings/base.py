@@ -88,6 +88,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "config.middleware.PermissionsPolicyMiddleware",
+    # The person's memberships and roles from their session, not two queries a request.
+    "members.middleware.ViewerSessionMiddleware",
     # Officers without an authenticator app are sent to set one up (see "Auth" below).
     "members.middleware.OfficerMFAMiddleware",
     # Last, so it is the first to see a view's exception: refusals become the 403/404 pages.
@@ -233,6 +235,10 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "members:home"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=14 * 24 * 3600)
+# Sessions are read from the cache (a Redis GET on every signed-in request, not a query) and
+# kept in the database; the cache's copy lasts at most SESSION_CACHE_SECONDS (config/sessions.py).
+SESSION_ENGINE = "config.sessions"
+SESSION_CACHE_SECONDS = env.int("SESSION_CACHE_SECONDS", default=3600)
 # No form of ours posts more than a few KB; past this a POST is refused with a message (413,
 # config.middleware.InputGuardMiddleware).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=256 * 1024)

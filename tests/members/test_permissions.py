@@ -159,3 +159,83 @@ def test_roles_are_loaded_once_per_request(world, people, django_assert_num_quer
     with django_assert_num_queries(0):
         for school in (world.s1, world.s2, world.s3):
             may(user, Action.RUN_LINE, school, union=world.union.pk)
+
+
+# --- The copy kept in the session (issue 16) ------------------------------------------------
+
+
+def test_memberships_and_roles_come_from_the_session_after_the_first_request(
+    client, world, people, django_assert_max_num_queries
+):
+    from django.urls import reverse
+
+    client.force_login(people.rep)
+    url = reverse("strikes:my-shifts")
+    assert client.get(url).status_code == 200  # reads them, and keeps a copy
+    with django_assert_max_num_queries(50) as counted:
+        assert client.get(url).status_code == 200
+    tables = " ".join(q["sql"] for q in counted.captured_queries)
+    assert "members_membership" not in tables and "members_role" not in tables
+
+
+def test_a_role_taken_away_is_refused_at_the_next_request(client, world, people):
+    """The session's copy is stamped with the user's access version; removing the role moves
+    it, so the copy is not used again."""
+    from django.urls import reverse
+
+    from members.models import Role
+
+    client.force_login(people.rep)
+    url = reverse("strikes:rep-home")
+    assert client.get(url).status_code == 200
+    assert client.get(url).status_code == 200  # from the session's copy
+    Role.objects.filter(user=people.rep).delete()
+    assert client.get(url).status_code == 403
+
+
+def test_a_role_given_counts_at_the_next_request(client, world, people):
+    from django.urls import reverse
+
+    client.force_login(people.member)
+    url = reverse("strikes:rep-home")
+    assert client.get(url).status_code == 403
+    assert client.get(url).status_code == 403  # from the session's copy
+    f.RoleFactory(user=people.member, union=world.union, kind="rep", school=world.s1)
+    assert client.get(url).status_code == 200
+
+
+def test_a_membership_made_inactive_stops_sign_up_at_the_next_request(client, world, people):
+    from members.models import Membership
+    from members.permissions import VIEWER_SESSION_KEY, viewer_from_snapshot, viewer_snapshot
+
+    viewer = viewer_for(people.member)
+    people.member.refresh_from_db()
+    data = viewer_snapshot(viewer, version=people.member.access_version)
+    kept = viewer_from_snapshot(people.member, data)
+    assert kept is not None and kept.may(Action.SIGN_UP, world.s1, union=world.union)
+    assert [m.joined_on for m in kept.memberships] == [m.joined_on for m in viewer.memberships]
+    membership = Membership.objects.get(user=people.member)
+    membership.is_active = False
+    membership.save()
+    people.member.refresh_from_db()
+    assert viewer_from_snapshot(people.member, data) is None
+    assert viewer_from_snapshot(people.rep, data) is None  # someone else's copy
+    assert VIEWER_SESSION_KEY
+
+
+def test_the_sessions_cache_copy_is_capped(settings):
+    """A session is cached for at most SESSION_CACHE_SECONDS, whatever its own life."""
+    from config.sessions import SessionStore
+
+    settings.SESSION_CACHE_SECONDS = 7
+    seen = []
+
+    class Spy:
+        def set(self, key, value, timeout=None, **kwargs):
+            seen.append(timeout)
+
+    store = SessionStore()
+    store._cache._cache = Spy()
+    store._cache.set("k", 1, 14 * 24 * 3600)
+    store._cache.set("k", 1, 3)
+    assert seen == [7, 3]
