@@ -90,15 +90,26 @@ def places_held(*, is_supporter: bool, is_walk_up: bool, status: str | None) -> 
 
 
 def signups_changed(
-    *, shift: Shift, changes: Iterable[tuple[Signup, str | None, str | None]]
+    *,
+    shift: Shift,
+    changes: Iterable[tuple[Signup, str | None, str | None]],
+    line_locked: bool = False,
 ) -> None:
     """Count signups of ``shift`` that changed status: (signup, status before, status after),
     ``None`` before for a signup just made.
 
     Moves ``Shift.booked`` and the line's ``pickets_signed_up``/``supporters_signed_up`` by the
     places gained or lost (one UPDATE each, none when nothing moved) and sets ``shift.booked``
-    in memory to match. The caller holds the shift's row lock. A decrease never takes a figure
+    in memory to match, and the district's figures when the line's staffed or short state
+    flips (one more). The caller holds the shift's row lock. A decrease never takes a figure
     below zero; :func:`check` finds a figure that was wrong before.
+
+    ``line_locked``: the caller took the line's row lock before it read the shift (the sign-up
+    services do, in the same statement as the shift's). Then the line's UPDATE also tells
+    whether another of its shifts is short: every statement after the lock sees the line's
+    other shifts as committed by whoever held the lock before. Without it, the line's lock is
+    taken by that UPDATE, after its statement began, so that is asked in a statement of its
+    own after it.
     """
     pickets = supporters = 0
     for signup, before, after in changes:
@@ -116,30 +127,41 @@ def signups_changed(
     if pickets:
         Shift.objects.filter(pk=shift.pk).update(booked=Greatest(F("booked") + pickets, 0))
         shift.booked = max(shift.booked + pickets, 0)
-    # The line's row lock, taken here, orders two sign-ups at the same line, so each reads the
-    # other's shift as committed below.
+    # The line's row lock (taken here unless ``line_locked``) orders two sign-ups at the same
+    # line, so each reads the other's shift as committed after it.
+    other_short = "FALSE"
+    params: list[Any] = [pickets, pickets, supporters, supporters]
+    if line_locked:
+        other_short = """EXISTS (SELECT 1 FROM strikes_shift o
+                          WHERE o.picket_line_id = strikes_picketline.id AND o.id <> %s
+                            AND o.cancelled_at IS NULL AND o.booked < o.minimum_wanted)"""
+        params.append(shift.pk)
     with connection.cursor() as cursor:
         cursor.execute(
-            """UPDATE strikes_picketline
+            f"""UPDATE strikes_picketline
                SET pickets_signed_up = CASE WHEN pickets_signed_up + %s < 0 THEN 0
                                             ELSE pickets_signed_up + %s END,
                    supporters_signed_up = CASE WHEN supporters_signed_up + %s < 0 THEN 0
                                                ELSE supporters_signed_up + %s END
                WHERE id = %s
-               RETURNING pickets_signed_up, supporters_signed_up, strike_day_id, district_id""",
-            [pickets, pickets, supporters, supporters, shift.picket_line_id],
+               RETURNING pickets_signed_up, supporters_signed_up, strike_day_id, district_id,
+                         {other_short}""",  # noqa: S608 - our SQL, values bound
+            [*params[:4], shift.picket_line_id, *params[4:]],
         )
         row = cursor.fetchone()
     if row is None:
         return
-    p_now, s_now, day_id, district_id = row
+    p_now, s_now, day_id, district_id, others_short = row
     area: dict[str, int] = {}
     staffed_now = p_now + s_now > 0
     if staffed_now != (p_now - pickets + s_now - supporters > 0):
         area["staffed"] = 1 if staffed_now else -1
     short_now = _is_short(shift)
-    if short_now != was_short and not _other_short_shift(shift):
-        area["below_minimum"] = 1 if short_now else -1
+    if short_now != was_short:
+        if not line_locked:
+            others_short = _other_short_shift(shift)
+        if not others_short:
+            area["below_minimum"] = 1 if short_now else -1
     _area_add(day_id, district_id, area)
 
 
@@ -159,28 +181,42 @@ def _other_short_shift(shift: Shift) -> bool:
     )
 
 
-def _area_add(day_id: int, district_id: int, deltas: dict[str, int]) -> None:
-    """Move a district's figures by ``deltas`` (never below zero). A day with no district rows
-    (made before they were kept) has nothing to move."""
+def _area_sql(
+    day_id: int, district_id: int, deltas: dict[str, int]
+) -> tuple[str, list[Any]] | None:
+    """The UPDATE that moves a district's figures by ``deltas`` (never below zero); None when
+    nothing moves. A day with no district rows (made before they were kept) has nothing to
+    move."""
     deltas = {k: v for k, v in deltas.items() if v}
     if not deltas:
-        return
+        return None
     sets = ", ".join(f"{k} = CASE WHEN {k} + %s < 0 THEN 0 ELSE {k} + %s END" for k in deltas)
     params = [v for v in deltas.values() for _ in (0, 1)]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE strikes_districtfigures SET {sets} "  # noqa: S608 - our field names
-            "WHERE strike_day_id = %s AND district_id = %s",
-            [*params, day_id, district_id],
-        )
+    return (
+        f"UPDATE strikes_districtfigures SET {sets} "  # noqa: S608 - our field names
+        "WHERE strike_day_id = %s AND district_id = %s",
+        [*params, day_id, district_id],
+    )
+
+
+def _area_add(day_id: int, district_id: int, deltas: dict[str, int]) -> None:
+    """Move a district's figures by ``deltas`` now (see ``_area_sql``)."""
+    _run_together([w for w in [_area_sql(day_id, district_id, deltas)] if w is not None])
 
 
 def signup_changed(
-    *, shift: Shift, signup: Signup, before: str | None, after: str | None = None
+    *,
+    shift: Shift,
+    signup: Signup,
+    before: str | None,
+    after: str | None = None,
+    line_locked: bool = False,
 ) -> None:
     """One signup's change: ``after`` defaults to its status now."""
     signups_changed(
-        shift=shift, changes=[(signup, before, signup.status if after is None else after)]
+        shift=shift,
+        changes=[(signup, before, signup.status if after is None else after)],
+        line_locked=line_locked,
     )
 
 
@@ -190,17 +226,44 @@ def bucket_start(at: dt.datetime) -> dt.datetime:
     return dt.datetime.fromtimestamp(epoch - epoch % BUCKET_SECONDS, tz=dt.UTC)
 
 
-def report_recorded(*, line: PicketLine, report: PicketReport) -> None:
+#: "Not read by the caller": the counters read it themselves.
+READ_HERE: Any = object()
+
+
+def report_recorded(
+    *,
+    line: PicketLine,
+    report: PicketReport,
+    latest_at: Any = READ_HERE,
+    school: Any = READ_HERE,
+) -> None:
     """Count a new report: the line's latest and first report, the district's chart bucket,
     the school's status for the day and the district's figures. ``line`` is the report's line,
-    locked by the caller and read after the lock (its current latest and first report)."""
-    latest_at = (
-        PicketReport.objects.filter(pk=line.latest_report_id)
-        .values_list("reported_at", flat=True)
-        .first()
-    )
+    locked by the caller and read after the lock (its current latest and first report).
+
+    A caller that read them after its locks passes ``latest_at`` (when the line's latest report
+    was made; None when it has none) and ``school`` (the called-out school's row, locked:
+    ``(pk, status, reported_at, cancelled_at)``, or None when there is none); otherwise they
+    are read here, the school's row locked first.
+    """
+    if school is READ_HERE:
+        school = (
+            CalledOutSchool.objects.select_for_update()
+            .filter(strike_day_id=line.strike_day_id, school_id=line.school_id)
+            .values_list("pk", "status", "reported_at", "cancelled_at")
+            .first()
+        )
+    if latest_at is READ_HERE:
+        latest_at = (
+            PicketReport.objects.filter(pk=line.latest_report_id)
+            .values_list("reported_at", flat=True)
+            .first()
+        )
+    latest_at = _when(latest_at)
+    adapt = connection.ops.adapt_datetimefield_value
+    writes: list[tuple[str, list[Any]]] = []
     area: dict[str, int] = {}
-    changed = []
+    changed: dict[str, Any] = {}
     if latest_at is None or latest_at <= report.reported_at:
         if line.latest_report_id is None:
             area["reported"] = 1
@@ -209,65 +272,92 @@ def report_recorded(*, line: PicketLine, report: PicketReport) -> None:
         line.latest_report = report
         line.latest_pickets = report.pickets
         line.latest_supporters = report.supporters
-        changed += ["latest_report", "latest_pickets", "latest_supporters"]
+        changed.update(
+            latest_report_id=report.pk,
+            latest_pickets=report.pickets,
+            latest_supporters=report.supporters,
+        )
     first_before = line.first_reported_at
     if first_before is None or first_before > report.reported_at:
         line.first_reported_at = report.reported_at
-        changed.append("first_reported_at")
+        changed["first_reported_at"] = adapt(report.reported_at)
     if changed:
-        line.save(update_fields=changed)
+        sets = ", ".join(f"{name} = %s" for name in changed)
+        writes.append(
+            (
+                f"UPDATE strikes_picketline SET {sets} WHERE id = %s",  # noqa: S608 - our names
+                [*changed.values(), line.pk],
+            )
+        )
     first = line.first_reported_at == report.reported_at and first_before != report.reported_at
-    _bucket_add(line=line, report=report, first=first)
-    if first and first_before is not None:
-        ReportBucket.objects.filter(
-            strike_day_id=line.strike_day_id,
-            district_id=line.district_id,
-            starts_at=bucket_start(first_before),
-            first_reports__gt=0,
-        ).update(first_reports=F("first_reports") - 1)
-    school = (
-        CalledOutSchool.objects.select_for_update()
-        .filter(strike_day_id=line.strike_day_id, school_id=line.school_id)
-        .values_list("pk", "status", "reported_at", "cancelled_at")
-        .first()
-    )
+    writes.append(_bucket_upsert(line=line, report=report, first=first))
     if school is not None:
         pk, status, reported_at, cancelled_at = school
+        reported_at = _when(reported_at)
         if reported_at is None or reported_at <= report.reported_at:
-            CalledOutSchool.objects.filter(pk=pk).update(
-                status=report.school_status, reported_at=report.reported_at
+            writes.append(
+                (
+                    "UPDATE strikes_calledoutschool SET status = %s, reported_at = %s "
+                    "WHERE id = %s",
+                    [report.school_status, adapt(report.reported_at), pk],
+                )
             )
             if cancelled_at is None:
                 if reported_at is not None and status in REPORTED_STATUSES:
                     area[status] = area.get(status, 0) - 1
                 if report.school_status in REPORTED_STATUSES:
                     area[report.school_status] = area.get(report.school_status, 0) + 1
-    _area_add(line.strike_day_id, line.district_id, area)
+    area_write = _area_sql(line.strike_day_id, line.district_id, area)
+    if area_write is not None:
+        writes.append(area_write)
+    _run_together(writes)
+    if first and first_before is not None:  # an earlier report sent late: its bucket was first
+        ReportBucket.objects.filter(
+            strike_day_id=line.strike_day_id,
+            district_id=line.district_id,
+            starts_at=bucket_start(first_before),
+            first_reports__gt=0,
+        ).update(first_reports=F("first_reports") - 1)
 
 
-def _bucket_add(*, line: PicketLine, report: PicketReport, first: bool) -> None:
+def _run_together(writes: list[tuple[str, list[Any]]]) -> None:
+    """Run writes that do not depend on each other (each to its own table, values known):
+    on PostgreSQL as one statement (all but the last as data-modifying ``WITH`` parts, which
+    run whether or not anything reads them), elsewhere one by one."""
+    if not writes:
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and len(writes) > 1:
+            *parts, (last, _) = writes
+            head = ", ".join(f"w{i} AS ({sql})" for i, (sql, _) in enumerate(parts))
+            cursor.execute(f"WITH {head} {last}", [p for _, params in writes for p in params])
+            return
+        for sql, params in writes:
+            cursor.execute(sql, params)
+
+
+def _bucket_upsert(*, line: PicketLine, report: PicketReport, first: bool) -> tuple[str, list[Any]]:
     """One upsert, so two reports landing in the same bucket at once both count (the second
     waits for the first's row lock) and no bucket is ever made twice."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """INSERT INTO strikes_reportbucket
-                  (strike_day_id, region_id, district_id, starts_at, reports, pickets,
-                   first_reports)
-                VALUES (%s, %s, %s, %s, 1, %s, %s)
-                ON CONFLICT (strike_day_id, district_id, starts_at) DO UPDATE
-                SET reports = strikes_reportbucket.reports + 1,
-                    pickets = strikes_reportbucket.pickets + excluded.pickets,
-                    first_reports = strikes_reportbucket.first_reports
-                                    + excluded.first_reports""",
-            [
-                line.strike_day_id,
-                line.region_id,
-                line.district_id,
-                connection.ops.adapt_datetimefield_value(bucket_start(report.reported_at)),
-                report.pickets,
-                1 if first else 0,
-            ],
-        )
+    return (
+        """INSERT INTO strikes_reportbucket
+              (strike_day_id, region_id, district_id, starts_at, reports, pickets,
+               first_reports)
+            VALUES (%s, %s, %s, %s, 1, %s, %s)
+            ON CONFLICT (strike_day_id, district_id, starts_at) DO UPDATE
+            SET reports = strikes_reportbucket.reports + 1,
+                pickets = strikes_reportbucket.pickets + excluded.pickets,
+                first_reports = strikes_reportbucket.first_reports
+                                + excluded.first_reports""",
+        [
+            line.strike_day_id,
+            line.region_id,
+            line.district_id,
+            connection.ops.adapt_datetimefield_value(bucket_start(report.reported_at)),
+            report.pickets,
+            1 if first else 0,
+        ],
+    )
 
 
 # --- What each figure should be, in SQL ----------------------------------------------------
@@ -511,11 +601,14 @@ def _rows(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
         return cursor.fetchall()
 
 
-def _when(value: Any) -> dt.datetime | None:
+def when(value: Any) -> dt.datetime | None:
     """A datetime read by raw SQL: aware on PostgreSQL, text (UTC) on SQLite."""
     if value is None or isinstance(value, dt.datetime):
         return value
     return dt.datetime.fromisoformat(str(value)).replace(tzinfo=dt.UTC)
+
+
+_when = when
 
 
 # --- Check ---------------------------------------------------------------------------------

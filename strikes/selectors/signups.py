@@ -345,12 +345,13 @@ def shift_for_member(*, shift_id: int, user: Any) -> Shift | None:
 
 
 def shift_card_for_member(
-    *, shift_id: int, user: Any, shift: Shift | None = None
+    *, shift_id: int, user: Any, shift: Shift | None = None, signup: Signup | None = None
 ) -> ShiftCard | None:
     """The shift's card for this person, or None if they may not sign up on its line.
 
     ``shift``: the shift as a write just left it, with its line, day, dispute and school up to
-    the region loaded (what the signup services return), so it is not read again.
+    the region loaded (what the signup services return), so it is not read again; with its
+    ``called_off`` (the services' lock reads it) and the person's ``signup``, no query at all.
     """
     if shift is None:
         shift = shift_for_member(shift_id=shift_id, user=user)
@@ -364,12 +365,15 @@ def shift_card_for_member(
     if shift is None:
         return None
     line = shift.picket_line
-    day_cancelled = line.strike_day.is_cancelled or (
-        CalledOutSchool.objects.filter(
+    called_off = getattr(shift, "called_off", None)
+    if called_off is None:
+        called_off = CalledOutSchool.objects.filter(
             strike_day_id=line.strike_day_id, school_id=line.school_id, cancelled_at__isnull=False
         ).exists()
-    )
-    mine = Signup.objects.filter(shift=shift, user_id=user.pk).first()
+    day_cancelled = line.strike_day.is_cancelled or called_off
+    if signup is not None and (signup.shift_id != shift.pk or signup.user_id != user.pk):
+        signup = None
+    mine = signup or Signup.objects.filter(shift=shift, user_id=user.pk).first()
     return shift_card_build(
         shift, mine, allowed=True, day_cancelled=day_cancelled, now=timezone.now()
     )

@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from kernel.audit import audit_log
+from kernel.db import insert_unless_exists
 from kernel.errors import DomainError
 from kernel.nonces import scoped_nonce
 from members.models import Role
@@ -409,12 +411,33 @@ class DayWindow:
         return ""
 
 
-def line_window(*, picket_line: PicketLine, shifts: Sequence[Shift] | None = None) -> DayWindow:
+#: "Not read yet" for ``line_window``'s ``first_starts_at``.
+UNREAD: Any = object()
+
+
+def _first_live_shift(picket_line_ref: Any) -> Subquery:
+    """When the line's first live shift starts (a subquery; ``picket_line_ref`` names it)."""
+    return Subquery(
+        Shift.objects.filter(picket_line_id=picket_line_ref, cancelled_at__isnull=True)
+        .order_by("starts_at")
+        .values("starts_at")[:1]
+    )
+
+
+def line_window(
+    *,
+    picket_line: PicketLine,
+    shifts: Sequence[Shift] | None = None,
+    first_starts_at: Any = UNREAD,
+) -> DayWindow:
     """The check-in and report window of a line: one query for its first shift, or none when
-    the caller passes the line's ``shifts`` already loaded."""
+    the caller passes the line's ``shifts`` already loaded, or when its first live shift
+    starts (``first_starts_at``; None when it has none)."""
     day = picket_line.strike_day
     midnight = dt.datetime.combine(day.date, dt.time(0), tzinfo=LONDON)
-    if shifts is not None:
+    if first_starts_at is not UNREAD:
+        first = counters.when(first_starts_at)
+    elif shifts is not None:
         first = min((s.starts_at for s in shifts if s.cancelled_at is None), default=None)
     else:
         first = (
@@ -430,11 +453,12 @@ def line_window(*, picket_line: PicketLine, shifts: Sequence[Shift] | None = Non
 
 
 def _refuse_check_in_outside_window(
-    picket_line: PicketLine, *, at: dt.datetime | None = None
+    picket_line: PicketLine, *, at: dt.datetime | None = None, first_starts_at: Any = UNREAD
 ) -> None:
     """Refuse a check-in or walk-up outside the line's window, judged at ``at``: when the rep
     acted (an offline change sent later), or now."""
-    reason = line_window(picket_line=picket_line).explain("Check-in and walk-ups", now=at)
+    window = line_window(picket_line=picket_line, first_starts_at=first_starts_at)
+    reason = window.explain("Check-in and walk-ups", now=at)
     if reason:
         raise DomainError(reason, code="check_in_closed")
 
@@ -444,18 +468,36 @@ def _refuse_check_in_outside_window(
 
 @transaction.atomic
 def signup_check_in(
-    *, signup: Signup, acting_user: Any, acted_at: dt.datetime | None = None
+    *,
+    acting_user: Any,
+    signup: Signup | None = None,
+    signup_id: int | None = None,
+    picket_line: PicketLine | None = None,
+    acted_at: dt.datetime | None = None,
 ) -> Signup:
     """Mark someone arrived. Checking in twice changes nothing. ``acted_at`` is when the rep
-    tapped (an offline check-in sent later, bounded by ``strikes.services.sync``)."""
-    signup = (
-        Signup.objects.select_for_update(of=("self",))
-        .select_related("shift__picket_line__strike_day")
-        .get(pk=signup.pk)
+    tapped (an offline check-in sent later, bounded by ``strikes.services.sync``).
+
+    ``signup_id`` with ``picket_line``: a signup on one of that line's shifts
+    (``Signup.DoesNotExist`` for any other). One locked read of the signup, with its person,
+    its shift and line and when the line's first live shift starts (the window); the update;
+    the audit entry.
+    """
+    rows = Signup.objects.select_for_update(of=("self",)).select_related(
+        "shift__picket_line__strike_day", "user", "supporter"
     )
+    if picket_line is not None:
+        rows = rows.filter(shift__picket_line_id=picket_line.pk)
+    signup = rows.annotate(
+        first_starts_at=_first_live_shift(OuterRef("shift__picket_line_id"))
+    ).get(pk=signup_id if signup_id is not None else signup.pk)
+    if picket_line is not None:
+        signup.shift.picket_line = picket_line
     if signup.status == Signup.Status.ARRIVED:
         return signup
-    _refuse_check_in_outside_window(signup.shift.picket_line, at=acted_at)
+    _refuse_check_in_outside_window(
+        signup.shift.picket_line, at=acted_at, first_starts_at=signup.first_starts_at
+    )
     if signup.status not in EXPECTED:
         raise DomainError(
             f"This person is not expected on the shift ({signup.get_status_display().lower()}).",
@@ -619,9 +661,6 @@ def picket_report_create(
     if not nonce:
         raise DomainError("The form was incomplete; reload the page and try again.", code="nonce")
     nonce = scoped_nonce(action="report", person=getattr(acting_user, "pk", None), nonce=nonce)
-    found = PicketReport.objects.filter(picket_line=picket_line, nonce=nonce).first()
-    if found is not None:
-        return found
     unknown = set(fields) - set(REPORT_FIELDS)
     if unknown:
         raise TypeError(f"Unknown report fields: {sorted(unknown)}")
@@ -650,28 +689,35 @@ def picket_report_create(
             "Say what happened before escalating, so the district officer can act.",
             code="escalate_needs_incident",
         )
-    line = (
-        PicketLine.objects.select_for_update(of=("self",))
-        .select_related("strike_day__dispute")
-        .get(pk=picket_line.pk)
-    )
+    line, school, first_starts_at = _lock_line_for_report(picket_line)
     # An offline report is judged at the time the rep made it.
-    closed = line_window(picket_line=line).explain("Reports", now=acted_at)
+    closed = line_window(picket_line=line, first_starts_at=first_starts_at).explain(
+        "Reports", now=acted_at
+    )
     if closed:
+        found = PicketReport.objects.filter(picket_line=line, nonce=nonce).first()
+        if found is not None:  # sent before the window closed: the same report again
+            return found
         raise DomainError(closed, code="reports_closed")
     now = timezone.now()
-    try:
-        with transaction.atomic():
-            report = PicketReport.objects.create(
-                picket_line=line,
-                reported_by=acting_user if getattr(acting_user, "pk", None) else None,
-                reported_at=acted_at or now,
-                nonce=nonce,
-                **fields,
-            )
-    except IntegrityError:
+    report = PicketReport(
+        picket_line=line,
+        reported_by=acting_user if getattr(acting_user, "pk", None) else None,
+        reported_at=acted_at or now,
+        nonce=nonce,
+        **fields,
+    )
+    # The same nonce on the line again inserts nothing and finds the first report. Read in the
+    # same statement, after the line's lock: when the line's latest report was made.
+    inserted = insert_unless_exists(
+        report,
+        conflict='"picket_line_id", "nonce"',
+        also_return="(SELECT r.reported_at FROM strikes_picketreport r WHERE r.id = %s)",
+        params=[line.latest_report_id],
+    )
+    if inserted is None:
         return PicketReport.objects.get(picket_line=line, nonce=nonce)
-    counters.report_recorded(line=line, report=report)
+    counters.report_recorded(line=line, report=report, latest_at=inserted[0], school=school)
     if report.escalate:
         union_id = line.strike_day.dispute.union_id
         officers = Role.objects.filter(
@@ -695,3 +741,50 @@ def picket_report_create(
         escalate=report.escalate,
     )
     return report
+
+
+def _lock_line_for_report(
+    picket_line: PicketLine,
+) -> tuple[PicketLine, tuple[Any, ...] | None, Any]:
+    """Lock the line's row and its called-out school's (one statement, line first: the order
+    every report takes them) and read what a report changes, as it is now: the line's latest
+    and first report, the school's ``(pk, status, reported_at, cancelled_at)`` (None when the
+    school has no such row), and when the line's first live shift starts (for the window).
+
+    The counters' figures are moved from these, so they must be read after the locks: a row
+    locked by a statement is read as committed by whoever held it before. Returns the line
+    (``picket_line`` itself, its figures refreshed, when it has its day and dispute loaded).
+    """
+    lock = " FOR UPDATE OF l, c" if connection.features.has_select_for_update_of else ""
+    sql = """SELECT l.latest_report_id, l.latest_pickets, l.latest_supporters,
+                    l.first_reported_at, c.id, c.status, c.reported_at, c.cancelled_at,
+                    (SELECT MIN(s.starts_at) FROM strikes_shift s
+                      WHERE s.picket_line_id = l.id AND s.cancelled_at IS NULL)
+             FROM strikes_picketline l
+             JOIN strikes_calledoutschool c
+               ON c.strike_day_id = l.strike_day_id AND c.school_id = l.school_id
+             WHERE l.id = %s"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql + lock, [picket_line.pk])
+        row = cursor.fetchone()
+    if row is None:  # no called-out school row (a day made before they were kept): the line
+        locked = (
+            PicketLine.objects.select_for_update(of=("self",))
+            .annotate(first_starts_at=_first_live_shift(OuterRef("pk")))
+            .values_list(
+                "latest_report_id",
+                "latest_pickets",
+                "latest_supporters",
+                "first_reported_at",
+                "first_starts_at",
+            )
+            .get(pk=picket_line.pk)
+        )
+        row = (*locked[:4], None, None, None, None, locked[4])
+    line = picket_line
+    if not (PicketLine.strike_day.is_cached(line) and StrikeDay.dispute.is_cached(line.strike_day)):
+        line = PicketLine.objects.select_related("strike_day__dispute").get(pk=picket_line.pk)
+    line.latest_report_id, line.latest_pickets, line.latest_supporters = row[0], row[1], row[2]
+    line.first_reported_at = counters.when(row[3])
+    school = None if row[4] is None else tuple(row[4:8])
+    return line, school, row[8]

@@ -1,5 +1,10 @@
 """Signing up for picket shifts: members take places (or join the waitlist), supporters join
-the line's supporter rota. Every write locks rows in one fixed order: the person, then the shift.
+the line's supporter rota.
+
+Every write locks rows in one fixed order, in one statement: the shift, then its line, then (a
+cancel) the signup. The shift's lock orders everything that counts the shift's places, so none
+is ever given twice; a person's second tap finds their signup (the unique (shift, person) key,
+read after the lock). The person's own row is not locked: nothing here reads or writes it.
 """
 
 from __future__ import annotations
@@ -7,14 +12,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, JSONField, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from kernel.audit import audit_log
+from kernel.db import insert_unless_exists
 from kernel.errors import DomainError, NotAllowed
 from kernel.nonces import scoped_nonce
-from members.models import Membership, Supporter, User
-from members.permissions import Action, may
+from members.models import Supporter, User
+from members.permissions import Action, Viewer, may, viewer_for
 from members.phones import phone_to_e164
 from strikes import counters
 from strikes.models import CalledOutSchool, Notification, PicketLine, Shift, Signup
@@ -33,49 +39,49 @@ ACTIVE = (
 LINE_RELATED = ("strike_day__dispute", "school__district__region", "entrance")
 
 
-def _loaded_line(shift: Shift | None) -> PicketLine | None:
-    """The shift's line if it is already in memory with everything in LINE_RELATED, else None."""
-    if shift is None or not Shift.picket_line.is_cached(shift):
-        return None
-    line = shift.picket_line
-    for path in LINE_RELATED:
-        obj: Any = line
-        for name in path.split("__"):
-            if not obj._meta.get_field(name).is_cached(obj):
-                return None
-            obj = getattr(obj, name)
-    return line
+def _called_out(prefix: str = "") -> QuerySet[CalledOutSchool]:
+    """The called-out school of the shift's line (``prefix`` leads from the row to the shift)."""
+    return CalledOutSchool.objects.filter(
+        strike_day_id=OuterRef(f"{prefix}picket_line__strike_day_id"),
+        school_id=OuterRef(f"{prefix}picket_line__school_id"),
+    )
 
 
-def _lock_shift(shift_id: int, loaded: Shift | None = None) -> Shift:
-    """Lock the shift's row and return it (current places, times, cancellation) with its line.
+def _with_call_out(qs: QuerySet[Any], prefix: str = "") -> QuerySet[Any]:
+    """Annotate ``called_groups`` (the staff groups called out at the line's school that day;
+    None when the school has no such row) and ``called_off`` (the day is called off there)."""
+    called = _called_out(prefix)
+    return qs.annotate(
+        called_groups=Subquery(called.values("staff_groups")[:1], output_field=JSONField()),
+        called_off=Exists(called.filter(cancelled_at__isnull=False)),
+    )
 
-    The line and what it hangs from do not change under a sign-up, so when the caller has them
-    in memory already (the views load them to check access) only the shift's row is read; else
-    they are joined to it. PostgreSQL takes ~2 ms to plan that join of eight tables and ~0.1 ms
-    to run it (bench/README.md), so a request should plan it once, not three times.
+
+def _lock_shift(shift_id: int) -> Shift:
+    """Lock the shift's row and then its line's (one statement, in that order: ``FOR UPDATE OF``
+    locks in the order it names), and return the shift as it is now (places, times,
+    cancellation) with its line, what the line hangs from, and the call-out (``called_groups``,
+    ``called_off``).
+
+    The shift's lock orders sign-ups and cancels of the shift, so places are counted after any
+    other's commit: no overbooking. The line's lock, taken here rather than when the counters
+    move, orders every sign-up and cancel on the line, so the counters see the line's other
+    shifts as committed (``strikes.counters``, ``line_locked``). A day or school called off
+    cancels the shift too (``strike_day_cancel_for``), so the shift's ``cancelled_at``, read
+    after the lock, is the one that cannot be stale.
     """
-    line = _loaded_line(loaded) if loaded is not None and loaded.pk == shift_id else None
-    if line is None:
-        return (
-            Shift.objects.select_for_update(of=("self",))
-            .select_related(*(f"picket_line__{path}" for path in LINE_RELATED))
-            .get(pk=shift_id)
+    return _with_call_out(
+        Shift.objects.select_for_update(of=("self", "picket_line")).select_related(
+            *(f"picket_line__{path}" for path in LINE_RELATED)
         )
-    shift = Shift.objects.select_for_update().get(pk=shift_id)
-    shift.picket_line = line
-    return shift
+    ).get(pk=shift_id)
 
 
 def _refuse_if_closed(shift: Shift) -> None:
-    """Raise when the shift cannot take sign-ups: day or school called off, cancelled, started."""
+    """Raise when the shift cannot take sign-ups: day or school called off, cancelled, started.
+    ``shift`` comes from ``_lock_shift`` (its ``called_off``)."""
     line = shift.picket_line
-    day = line.strike_day
-    if day.is_cancelled or (
-        CalledOutSchool.objects.filter(
-            strike_day_id=day.pk, school_id=line.school_id, cancelled_at__isnull=False
-        ).exists()
-    ):
+    if line.strike_day.is_cancelled or shift.called_off:
         raise DomainError(
             "This strike day has been called off at this school, so there is nothing to sign up "
             "for.",
@@ -130,50 +136,74 @@ def _queue(
 
 
 @transaction.atomic
-def signup_create(*, shift: Shift, user: User, acting_user: Any, nonce: str = "") -> Signup:
-    """Sign ``user`` up for ``shift``: a place if one is free, else the waitlist.
+def signup_create(
+    *,
+    user: User,
+    acting_user: Any,
+    shift: Shift | None = None,
+    shift_id: int | None = None,
+    nonce: str = "",
+) -> Signup:
+    """Sign ``user`` up for ``shift`` (or the shift ``shift_id``): a place if one is free, else
+    the waitlist. ``Shift.DoesNotExist`` when there is no such shift.
 
     Tapping twice is harmless: an active signup is returned as it is. The signup's ``shift`` is
-    the shift as this call left it (places taken), with its line.
+    the shift as this call left it (places taken), with its line and its ``called_off``.
+
+    Statements: the lock (``_lock_shift``), one insert that a signup already there turns into
+    nothing, the counters, the audit entry and the confirmation; the permission and the call-out
+    are judged from the person's memberships and roles, loaded once per request.
     """
-    User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).first()
-    shift = _lock_shift(shift.pk, shift)
+    shift = _lock_shift(shift_id if shift_id is not None else shift.pk)
     line = shift.picket_line
-    if not may(user, Action.SIGN_UP, line.school, union=line.strike_day.dispute.union_id):
+    union_id = line.strike_day.dispute.union_id
+    viewer = viewer_for(user)
+    if not viewer.may(Action.SIGN_UP, line.school, union=union_id):
         raise NotAllowed(
             "You can only sign up at your own school's picket lines.", code="not_your_school"
         )
-    _refuse_if_not_called_out(user, line)
-    existing = Signup.objects.filter(shift=shift, user=user).first()
-    if existing is not None and existing.status in ACTIVE:
-        existing.shift = shift
-        return existing
-    _refuse_if_closed(shift)
+    _refuse_if_not_called_out(viewer, line, called_groups=shift.called_groups)
+    try:
+        _refuse_if_closed(shift)
+    except DomainError:
+        existing = Signup.objects.filter(shift=shift, user=user, status__in=ACTIVE).first()
+        if existing is not None:  # a second tap after the shift closed: nothing to undo
+            existing.shift = shift
+            return existing
+        raise
 
     has_place = shift.booked < shift.capacity
     status = Signup.Status.REGISTERED if has_place else Signup.Status.WAITLISTED
     now = timezone.now()
-    before = None if existing is None else existing.status
-    if existing is None:
-        signup = Signup.objects.create(
-            shift=shift,
-            user=user,
-            status=status,
-            nonce=scoped_nonce(action="signup", person=user.pk, nonce=nonce),
-            created_at=now,
-            updated_at=now,
-        )
+    signup = Signup(
+        shift=shift,
+        user=user,
+        status=status,
+        nonce=scoped_nonce(action="signup", person=user.pk, nonce=nonce),
+        created_at=now,
+        updated_at=now,
+    )
+    # The shift's lock is held, so a signup already there (a second tap, or one cancelled
+    # before) is committed and this inserts nothing; then it is read.
+    inserted = insert_unless_exists(
+        signup, conflict='"shift_id", "user_id"', where='"user_id" IS NOT NULL'
+    )
+    if inserted is not None:
+        before = None
         action = "signup.create"
     else:
-        signup = existing
+        signup = Signup.objects.get(shift=shift, user=user)
+        signup.shift = shift
+        if signup.status in ACTIVE:
+            return signup
+        before = signup.status
         signup.status = status
         # Back of the queue: the waitlist is ordered by when people (re)joined.
         signup.created_at = now
         signup.updated_at = now
         signup.save(update_fields=["status", "created_at", "updated_at"])
-        signup.shift = shift
         action = "signup.reactivate"
-    counters.signup_changed(shift=shift, signup=signup, before=before)
+    counters.signup_changed(shift=shift, signup=signup, before=before, line_locked=True)
     audit_log(
         actor=acting_user,
         action=action,
@@ -182,29 +212,20 @@ def signup_create(*, shift: Shift, user: User, acting_user: Any, nonce: str = ""
         user_id=user.pk,
         status=signup.status,
     )
-    _queue(Notification.Kind.CONFIRMATION, signup, shift, new_signup=existing is None, user=user)
+    _queue(Notification.Kind.CONFIRMATION, signup, shift, new_signup=before is None, user=user)
     return signup
 
 
-def _refuse_if_not_called_out(user: User, line: PicketLine) -> None:
+def _refuse_if_not_called_out(
+    viewer: Viewer, line: PicketLine, *, called_groups: list[str] | None
+) -> None:
     """A member picketing their own workplace must be in a staff group called out there that
-    day: only the balloted strike (an official joining a line they represent is not asked)."""
-    union_id = line.strike_day.dispute.union_id
-    group = (
-        Membership.objects.filter(
-            user=user, union_id=union_id, workplace_id=line.school_id, is_active=True
-        )
-        .values_list("staff_group", flat=True)
-        .first()
-    )
-    if group is None:
+    day: only the balloted strike (an official joining a line they represent is not asked).
+    ``called_groups``: the groups called out at the school that day (None: no such row)."""
+    member = viewer.membership(line.strike_day.dispute.union_id)
+    if member is None or not member.is_active or member.workplace_id != line.school_id:
         return
-    called = (
-        CalledOutSchool.objects.filter(strike_day_id=line.strike_day_id, school_id=line.school_id)
-        .values_list("staff_groups", flat=True)
-        .first()
-    )
-    if called is not None and group not in called:
+    if called_groups is not None and member.staff_group not in called_groups:
         raise DomainError(
             "Your staff group is not called out at this school on this day, so you are not "
             "protected as a striker and the app cannot sign you up to picket. Whether to refuse "
@@ -220,7 +241,8 @@ def _may_cancel(acting_user: Any, signup: Signup, shift: Shift) -> bool:
     return may(acting_user, Action.RUN_LINE, line.school, union=line.strike_day.dispute.union_id)
 
 
-def _promote_first_waiting(shift: Shift, acting_user: Any) -> Signup | None:
+def _promote_first_waiting(shift: Shift) -> Signup | None:
+    """Give the freed place to the first member on the waitlist (the caller counts it)."""
     waiting = (
         Signup.objects.select_for_update()
         .filter(shift=shift, status=Signup.Status.WAITLISTED, is_supporter=False)
@@ -229,39 +251,50 @@ def _promote_first_waiting(shift: Shift, acting_user: Any) -> Signup | None:
     )
     if waiting is None:
         return None
-    before = waiting.status
     waiting.status = Signup.Status.REGISTERED
     waiting.updated_at = timezone.now()
     waiting.save(update_fields=["status", "updated_at"])
-    counters.signup_changed(shift=shift, signup=waiting, before=before)
-    audit_log(
-        actor=acting_user,
-        action="signup.promote",
-        obj=waiting,
-        shift_id=shift.pk,
-        user_id=waiting.user_id,
-    )
-    if waiting.user_id is not None:
-        _queue(Notification.Kind.WAITLIST_PROMOTED, waiting, shift, user=waiting.user)
     return waiting
 
 
-@transaction.atomic
-def signup_cancel(*, signup: Signup, acting_user: Any) -> Signup:
-    """Cancel a signup; a freed place goes to the first on the waitlist, who is told.
+def _lock_signup(signup_id: int) -> Signup:
+    """Lock a signup with its shift and line, in the order every sign-up takes them (the shift,
+    its line, then the signup; one statement), with what the line hangs from and the call-out
+    (as ``_lock_shift``). ``Signup.DoesNotExist`` when there is none."""
+    signup = _with_call_out(
+        Signup.objects.select_for_update(of=("shift", "shift__picket_line", "self")).select_related(
+            *(f"shift__picket_line__{path}" for path in LINE_RELATED)
+        ),
+        prefix="shift__",
+    ).get(pk=signup_id)
+    signup.shift.called_groups = signup.called_groups
+    signup.shift.called_off = signup.called_off
+    return signup
 
-    The returned signup's ``shift`` is the shift as this call left it, with its line.
+
+@transaction.atomic
+def signup_cancel(
+    *,
+    acting_user: Any,
+    signup: Signup | None = None,
+    signup_id: int | None = None,
+    own_only: bool = False,
+) -> Signup:
+    """Cancel a signup (or the signup ``signup_id``); a freed place goes to the first on the
+    waitlist, who is told. ``Signup.DoesNotExist`` when there is none (or, with ``own_only``,
+    when it is not the acting person's own); ``NotAllowed`` unless it is their own or they run
+    its line.
+
+    The returned signup's ``shift`` is the shift as this call left it, with its line and its
+    ``called_off``. A cancel that hands its place on moves no counter (one place freed, one
+    taken).
     """
-    if signup.user_id is not None:
-        User.objects.select_for_update().filter(pk=signup.user_id).values_list(
-            "pk", flat=True
-        ).first()
-    loaded = signup.shift if Signup.shift.is_cached(signup) else None
-    shift = _lock_shift(signup.shift_id, loaded)
+    signup = _lock_signup(signup_id if signup_id is not None else signup.pk)
+    shift = signup.shift
+    if own_only and signup.user_id != getattr(acting_user, "pk", None):
+        raise Signup.DoesNotExist("No such sign-up.")
     if not _may_cancel(acting_user, signup, shift):
         raise NotAllowed("You can only cancel your own sign-ups.")
-    signup = Signup.objects.select_for_update().get(pk=signup.pk)
-    signup.shift = shift
     if signup.status == Signup.Status.CANCELLED:
         return signup
     if signup.is_supporter:
@@ -279,7 +312,13 @@ def signup_cancel(*, signup: Signup, acting_user: Any) -> Signup:
     signup.status = Signup.Status.CANCELLED
     signup.updated_at = timezone.now()
     signup.save(update_fields=["status", "updated_at"])
-    counters.signup_changed(shift=shift, signup=signup, before=before)
+    changes: list[tuple[Signup, str | None, str | None]] = [(signup, before, signup.status)]
+    promoted = None
+    if held_place and shift.cancelled_at is None:
+        promoted = _promote_first_waiting(shift)
+        if promoted is not None:
+            changes.append((promoted, Signup.Status.WAITLISTED, promoted.status))
+    counters.signups_changed(shift=shift, changes=changes, line_locked=True)
     audit_log(
         actor=acting_user,
         action="signup.cancel",
@@ -288,8 +327,16 @@ def signup_cancel(*, signup: Signup, acting_user: Any) -> Signup:
         user_id=signup.user_id,
         held_place=held_place,
     )
-    if held_place and shift.cancelled_at is None:
-        _promote_first_waiting(shift, acting_user)
+    if promoted is not None:
+        audit_log(
+            actor=acting_user,
+            action="signup.promote",
+            obj=promoted,
+            shift_id=shift.pk,
+            user_id=promoted.user_id,
+        )
+        if promoted.user_id is not None:
+            _queue(Notification.Kind.WAITLIST_PROMOTED, promoted, shift, user=promoted.user)
     return signup
 
 
@@ -345,7 +392,7 @@ def supporter_signup_create(
         created_at=now,
         updated_at=now,
     )
-    counters.signup_changed(shift=shift, signup=signup, before=None)
+    counters.signup_changed(shift=shift, signup=signup, before=None, line_locked=True)
     audit_log(
         actor=None,
         action="supporter_signup.create",

@@ -32,7 +32,7 @@ from strikes.forms.lines import (
     WalkUpForm,
     new_nonce,
 )
-from strikes.models import PicketLine
+from strikes.models import PicketLine, Signup
 from strikes.selectors import lines as sel
 from strikes.selectors import public as public_sel
 from strikes.selectors.access import called_out_place, line_place, live_shift_place, shift_place
@@ -518,16 +518,28 @@ def line_check_in(request: HttpRequest, line_id: int) -> HttpResponse:
             form = CheckInForm(request.POST)
             if not form.is_valid():
                 raise DomainError("Choose someone to check in.", code="bad_form")
-            signup = sel.signup_on_line(picket_line=line, signup_id=form.cleaned_data["signup"])
-            service = svc.signup_check_in if action == "arrived" else svc.signup_check_in_undo
-            signup = service(signup=signup, acting_user=request.user)
+            signup_id = form.cleaned_data["signup"]
+            if action == "arrived":
+                try:
+                    signup = svc.signup_check_in(
+                        signup_id=signup_id, picket_line=line, acting_user=request.user
+                    )
+                except Signup.DoesNotExist as exc:
+                    raise Refused("No such sign-up on this line.", hide=True) from exc
+            else:
+                signup = sel.signup_on_line(picket_line=line, signup_id=signup_id)
+                signup = svc.signup_check_in_undo(signup=signup, acting_user=request.user)
             anchor = f"#signup-{signup.pk}"
             if request.htmx:
-                shift = _ready(
-                    sel.shift_with_people(
+                if Signup.shift.is_cached(signup):  # the check-in read it: only its people
+                    shift = sel.shift_people(
+                        picket_line=line, shift=signup.shift, viewer=request.viewer
+                    )
+                else:
+                    shift = sel.shift_with_people(
                         picket_line=line, shift_id=signup.shift_id, viewer=request.viewer
                     )
-                )
+                shift = _ready(shift)
                 person = next((p for p in shift.people if p.pk == signup.pk), None)
                 if person is None:  # an undone walk-up: its row goes
                     return _check_in_partial(
@@ -592,13 +604,14 @@ def _name(signup: Any) -> str:
     return signup.walk_up_name
 
 
-def _report_form(
-    request: HttpRequest, line: PicketLine, *, status: str | None = None
-) -> ReportForm:
+def _report_form(request: HttpRequest, line: PicketLine, *, after: Any = None) -> ReportForm:
     """A fresh report form (new nonce) starting from who is checked in now and the status
-    last reported, so a quick update is: choose the status, send."""
-    pickets, supporters = sel.checked_in_counts(picket_line=line, viewer=request.viewer)
-    if status is None:
+    last reported, so a quick update is: choose the status, send. ``after``: the report just
+    sent, whose figures the next one starts from (the rep has just counted them)."""
+    if after is not None:
+        status, pickets, supporters = after.school_status, after.pickets, after.supporters
+    else:
+        pickets, supporters = sel.checked_in_counts(picket_line=line, viewer=request.viewer)
         latest = line.latest_report
         status = latest.school_status if latest is not None else "unknown"
     return ReportForm(
@@ -631,7 +644,7 @@ def line_report(request: HttpRequest, line_id: int) -> HttpResponse:
                 sent = f"Report sent at {timezone.localtime(report.reported_at):%H:%M}"
                 if request.htmx:
                     # The timeline, and a fresh form (new nonce) swapped in out of band.
-                    fresh = _report_form(request, line, status=report.school_status)
+                    fresh = _report_form(request, line, after=report)
                     timeline = render_to_string(
                         "strikes/lines/report.html#timeline",
                         {"line": line, "reports": _reports(line), "sent": sent},

@@ -11,7 +11,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
 import kernel.urls  # noqa: F401  (registers the "token" path converter)
-from kernel.errors import DomainError, Refused
+from kernel.errors import DomainError, NotAllowed, Refused
 from kernel.ratelimit import public_link, rate_limit
 from members.access import signed_in, token_access
 from members.selectors import supporter_by_token
@@ -32,14 +32,21 @@ DAYS_TEMPLATE = "strikes/signups/my_strike_days.html"
 
 
 def _shift_response(
-    request: HttpRequest, shift_id: int, error: str = "", shift: Shift | None = None
+    request: HttpRequest,
+    shift_id: int,
+    error: str = "",
+    shift: Shift | None = None,
+    signup: Signup | None = None,
 ) -> HttpResponse:
     """htmx: the shift's card on its own; plain POST: back to the strike days page.
 
-    ``shift``: the shift as the service left it (with its line), so it is not read again.
+    ``shift`` and ``signup``: the shift and the person's signup as the service left them (the
+    shift with its line and ``called_off``), so the card is drawn without reading them again.
     """
     if request.htmx:
-        card = selectors.shift_card_for_member(shift_id=shift_id, user=request.user, shift=shift)
+        card = selectors.shift_card_for_member(
+            shift_id=shift_id, user=request.user, shift=shift, signup=signup
+        )
         if card is None:
             raise Refused("No such shift.", hide=True)
         return render(request, f"{DAYS_TEMPLATE}#shift-card", {"card": card, "error": error})
@@ -74,16 +81,19 @@ def my_strike_days(request: HttpRequest) -> HttpResponse:
 @signed_in
 @require_POST
 def shift_sign_up(request: HttpRequest, shift_id: int) -> HttpResponse:
-    shift = selectors.shift_for_member(shift_id=shift_id, user=request.user)
-    if shift is None:
-        raise Refused("No such shift.", hide=True)
     try:
         signup = signup_create(
-            shift=shift,
+            shift_id=shift_id,
             user=request.user,
             acting_user=request.user,
             nonce=request.POST.get("nonce", "")[:64],
         )
+    except Shift.DoesNotExist as exc:
+        raise Refused("No such shift.", hide=True) from exc
+    except NotAllowed as exc:
+        if exc.code == "not_your_school":  # a shift the person may not see: as if none
+            raise Refused("No such shift.", hide=True) from exc
+        return _shift_response(request, shift_id, exc.message)
     except DomainError as exc:
         return _shift_response(request, shift_id, exc.message)
     if not request.htmx:
@@ -91,17 +101,19 @@ def shift_sign_up(request: HttpRequest, shift_id: int) -> HttpResponse:
             messages.success(request, "You're on the waitlist. We'll tell you if a place frees up.")
         else:
             messages.success(request, "You're signed up. A confirmation is on its way.")
-    return _shift_response(request, shift_id, shift=signup.shift)
+    return _shift_response(request, shift_id, shift=signup.shift, signup=signup)
 
 
 @signed_in
 @require_POST
 def signup_cancel_view(request: HttpRequest, signup_id: int) -> HttpResponse:
-    signup = selectors.own_signup(user=request.user, signup_id=signup_id)
     error = ""
-    shift = None
+    shift = signup = None
     try:
-        shift = signup_cancel(signup=signup, acting_user=request.user).shift
+        signup = signup_cancel(signup_id=signup_id, acting_user=request.user, own_only=True)
+        shift = signup.shift
+    except Signup.DoesNotExist as exc:
+        raise Refused("No such sign-up.", hide=True) from exc
     except DomainError as exc:
         error = exc.message
     if request.POST.get("next") == "my-shifts":
@@ -112,7 +124,10 @@ def signup_cancel_view(request: HttpRequest, signup_id: int) -> HttpResponse:
         return redirect("strikes:my-shifts")
     if not error and not request.htmx:
         messages.success(request, "Cancelled. Thank you for letting us know.")
-    return _shift_response(request, signup.shift_id, error, shift=shift)
+    if signup is None:  # refused: the card is read again
+        shift_id = selectors.own_signup(user=request.user, signup_id=signup_id).shift_id
+        return _shift_response(request, shift_id, error)
+    return _shift_response(request, signup.shift_id, error, shift=shift, signup=signup)
 
 
 @signed_in
