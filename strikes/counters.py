@@ -602,10 +602,12 @@ def _rows(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
 
 
 def when(value: Any) -> dt.datetime | None:
-    """A datetime read by raw SQL: aware on PostgreSQL, text (UTC) on SQLite."""
-    if value is None or isinstance(value, dt.datetime):
-        return value
-    return dt.datetime.fromisoformat(str(value)).replace(tzinfo=dt.UTC)
+    """A datetime read by raw SQL: aware on PostgreSQL, naive UTC or text (UTC) on SQLite."""
+    if value is None:
+        return None
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime.fromisoformat(str(value))
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
 
 
 _when = when
