@@ -2,7 +2,17 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from schools.models import AcademyTrust, District, Entrance, Nation, Region, School, Site
+from schools.models import (
+    AcademyTrust,
+    District,
+    Entrance,
+    Nation,
+    Region,
+    School,
+    SchoolFormerName,
+    SchoolHoliday,
+    Site,
+)
 
 
 @admin.register(Nation)
@@ -35,13 +45,18 @@ class SiteInline(admin.TabularInline):
     extra = 0
 
 
+class SchoolFormerNameInline(admin.TabularInline):
+    model = SchoolFormerName
+    extra = 0
+
+
 @admin.register(School)
 class SchoolAdmin(admin.ModelAdmin):
     list_display = ["name", "urn", "district", "phase", "employer_kind"]
     list_filter = ["employer_kind", "phase", "district__region"]
     search_fields = ["name", "=urn", "postcode"]
     autocomplete_fields = ["district", "trust"]
-    inlines = [SiteInline]
+    inlines = [SiteInline, SchoolFormerNameInline]
 
 
 class EntranceInline(admin.TabularInline):
@@ -62,3 +77,15 @@ class EntranceAdmin(admin.ModelAdmin):
     list_display = ["site", "name", "is_main"]
     search_fields = ["site__school__name"]
     autocomplete_fields = ["site"]
+
+
+@admin.register(SchoolHoliday)
+class SchoolHolidayAdmin(admin.ModelAdmin):
+    """Term dates, as data: warnings about strike days in a holiday come from these rows. Import
+    many at once with ``manage.py import_school_holidays`` (docs/law.md)."""
+
+    list_display = ["name", "first_day", "last_day", "district", "nation"]
+    list_filter = ["nation", "district__region"]
+    search_fields = ["name", "district__name", "district__la_code"]
+    autocomplete_fields = ["district"]
+    date_hierarchy = "first_day"

@@ -23,11 +23,21 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from kernel.audit import audit_log
 from kernel.errors import DomainError
 from schools import regions
-from schools.models import AcademyTrust, District, Entrance, Nation, Region, School, Site
+from schools.models import (
+    AcademyTrust,
+    District,
+    Entrance,
+    Nation,
+    Region,
+    School,
+    SchoolFormerName,
+    Site,
+)
 
 REQUIRED_COLUMNS = ("URN", "LA (code)", "LA (name)", "EstablishmentName")
 
@@ -135,6 +145,7 @@ class ImportResult:
     trusts_created: int = 0
     sites_created: int = 0
     entrances_created: int = 0
+    renamed: int = 0
     seconds: float = 0.0
 
     @property
@@ -517,6 +528,17 @@ def schools_import_gias(
     for chunk in _chunks(to_update, 500):
         School.objects.bulk_update(chunk, UPDATE_FIELDS)
     result.updated = len(to_update)
+    # A school GIAS renames keeps its old name as a former name, so a search still finds it.
+    renamed = [
+        SchoolFormerName(
+            school_id=s.pk, name=existing[s.urn]["name"], changed_on=timezone.localdate()
+        )
+        for s in to_update
+        if " ".join(existing[s.urn]["name"].split()).casefold()
+        != " ".join(s.name.split()).casefold()
+    ]
+    SchoolFormerName.objects.bulk_create(renamed, batch_size=BATCH_SIZE, ignore_conflicts=True)
+    result.renamed = len(renamed)
 
     school_ids = [current["id"] for current in existing.values()]
     new_ids = [s.pk for s in to_create]

@@ -1,0 +1,45 @@
+"""`python manage.py import_former_names FILE`: schools' former names, from GIAS's links file or
+a list of URN and FormerName."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from kernel.errors import DomainError
+from schools.former_names import former_names_import
+
+MAX_PROBLEMS_SHOWN = 100
+
+
+class Command(BaseCommand):
+    help = (
+        "Import schools' former names (so the school search finds them) from GIAS's links file "
+        "(links_edubasealldataYYYYMMDD.csv: its Predecessor rows) or a CSV of URN and FormerName. "
+        "Running it again changes nothing."
+    )
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("file", help="Path of the CSV file (.csv or .csv.gz).")
+
+    def handle(self, *args: Any, file: str, **options: Any) -> None:
+        try:
+            result = former_names_import(source=file)
+        except DomainError as exc:
+            raise CommandError(f"{exc} Nothing was changed.") from exc
+        for problem in result.problems[:MAX_PROBLEMS_SHOWN]:
+            self.stderr.write(f"Skipped {problem}")
+        if len(result.problems) > MAX_PROBLEMS_SHOWN:
+            self.stderr.write(
+                f"... and {len(result.problems) - MAX_PROBLEMS_SHOWN:,} more rows that could "
+                "not be used."
+            )
+        self.stdout.write(
+            f"Read {result.rows:,} rows: {result.created:,} former names added, "
+            f"{result.unchanged:,} already known, {result.same_as_current:,} the same as the "
+            f"school's name now, {result.unknown_schools:,} for schools not held here (closed "
+            f"or outside England and Wales), {result.not_predecessors:,} links that are not "
+            f"predecessors, {len(result.problems):,} rows skipped with problems."
+        )
+        self.stdout.write(self.style.SUCCESS("Done."))
