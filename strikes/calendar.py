@@ -103,7 +103,11 @@ def strike_days_ics(days: Iterable[StrikeDay], *, title: str, host: str) -> str:
     events = []
     for day in days:
         count = day.schools_out
-        text = f"{count} school{'' if count == 1 else 's'} called out."
+        notice = day.notice_on
+        text = (
+            f"{count} school{'' if count == 1 else 's'} called out. Notice given to the "
+            f"employers on {notice.day} {notice:%B %Y}."
+        )
         events.append(
             Event.new(
                 uid=f"strike-day-{day.pk}@{host}",

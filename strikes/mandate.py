@@ -646,13 +646,45 @@ def notice_problem(
     return None
 
 
+def notice_before_result(*, day: date, notice_given_on: date, mandates: list[Any]) -> str | None:
+    """Why notice given on ``notice_given_on`` does not count for ``day``: it came before a ballot
+    whose mandate covers the day had closed (notice of action follows the result)."""
+    late = [m for m in mandates if m.covers(day) and notice_given_on < m.ballot.closes_on]
+    if not late:
+        return None
+    closed = max(m.ballot.closes_on for m in late)
+    return (
+        f"Notice given on {long_date(notice_given_on)} is before the ballot closed on "
+        f"{long_date(closed)}: notice of action follows the result, so give it on or after "
+        f"{long_date(closed)}."
+    )
+
+
+def notice_problem_safe(*, day: date, notice_given_on: date) -> str | None:
+    """``notice_problem``, with a plain answer when no rule set is in force on that date."""
+    try:
+        return notice_problem(day=day, notice_given_on=notice_given_on)
+    except RuleSet.DoesNotExist:
+        return (
+            f"No rule set is in force on {long_date(notice_given_on)}, the day notice was given: "
+            "check the date."
+        )
+
+
 def strike_day_check(
-    *, dispute: Dispute, date: date, today: date | None = None, mandates: list[Any] | None = None
+    *,
+    dispute: Dispute,
+    date: date,
+    today: date | None = None,
+    mandates: list[Any] | None = None,
+    notice_given_on: date | None = None,
 ) -> list[str]:
     """Why action on ``date`` is not allowed (empty when it is): mandate window and notice.
 
-    Notice is taken as given today (the day the day is announced)."""
+    Notice is taken as given on ``notice_given_on``, by default today (the day the day is
+    announced); notice given before the ballot closed does not count."""
     today = today or timezone.localdate()
+    notice_on = notice_given_on or today
     day = date
     problems: list[str] = []
     if mandates is None:
@@ -676,7 +708,10 @@ def strike_day_check(
                 f"{long_date(m.starts_after + timedelta(days=1))} to {long_date(m.ends_on)}"
             )
         problems.append(f"{long_date(day)} is outside the mandate: {'; '.join(windows)}.")
-    problem = notice_problem(day=day, notice_given_on=today)
+    early = notice_before_result(day=day, notice_given_on=notice_on, mandates=mandates)
+    if early:
+        problems.append(early)
+    problem = notice_problem_safe(day=day, notice_given_on=notice_on)
     if problem:
         problems.append(problem)
     return problems

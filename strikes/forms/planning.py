@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
 from members.permissions import Action, Viewer
 from schools.models import AcademyTrust, District, Nation, Region, School
@@ -14,7 +15,8 @@ from strikes.mandate import date_problem
 from strikes.models import Ballot, StaffGroup, StrikeDay
 from strikes.models.planning import DEFAULT_EMPLOYER_KINDS, EmployerKind, PlaceKind
 
-DATE = forms.DateInput(attrs={"type": "date"})
+# A date input sends and shows ISO dates, whatever the locale formats.
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
@@ -48,7 +50,7 @@ class SchoolUrnsField(forms.CharField):
         kwargs.setdefault("max_length", 4000)
         kwargs.setdefault(
             "help_text",
-            "URNs, or one school per line by name, town or postcode. "
+            "URNs, or one school per line by name, former name, town or postcode. "
             "Find a school's URN with the search below.",
         )
         super().__init__(*args, **kwargs)
@@ -107,6 +109,19 @@ class PlausibleDateField(forms.DateField):
             if problem:
                 raise forms.ValidationError(problem)
         return day
+
+
+def notice_given_on_field() -> PlausibleDateField:
+    """The day the employers were (or will be) given notice: today unless said otherwise."""
+    return PlausibleDateField(
+        what="the day notice is given",
+        required=False,
+        initial=timezone.localdate,
+        label="Notice given to the employers on",
+        help_text="The day the employers receive (or will receive) the union's notice of action. "
+        "It decides how much notice the law asks for: 14 days for notice given before 18 "
+        "February 2026, 10 from then. Leave it as today if notice goes today.",
+    )
 
 
 class DisputeForm(forms.Form):
@@ -270,6 +285,7 @@ class AnnounceForm(forms.Form):
         help_text="Dates as YYYY-MM-DD, separated by commas or spaces: announced together, with "
         "one notice check and one message.",
     )
+    notice_given_on = notice_given_on_field()
     starts_at = forms.TimeField(widget=TIME, initial=dt.time(7, 30), label="Starts")
     ends_at = forms.TimeField(widget=TIME, initial=dt.time(16, 0), label="Ends")
     title = forms.CharField(max_length=200, required=False)
@@ -329,6 +345,9 @@ class AnnounceForm(forms.Form):
                 break
             parsed.append(day)
         data["more_dates_parsed"] = parsed
+        notice = data.get("notice_given_on")
+        if first and notice and notice >= first:
+            self.add_error("notice_given_on", "Notice must be given before the first strike day.")
         return data
 
     def dates(self) -> list[dt.date]:
@@ -394,6 +413,14 @@ class PartForm(forms.Form):
 
 class MoveForm(PartForm):
     new_date = PlausibleDateField(label="Move to", what="the new date")
+    notice_given_on = notice_given_on_field()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        new, notice = data.get("new_date"), data.get("notice_given_on")
+        if new and notice and notice >= new:
+            self.add_error("notice_given_on", "Notice must be given before the new date.")
+        return data
 
 
 class RallyForm(forms.Form):

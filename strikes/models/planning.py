@@ -426,12 +426,25 @@ class StrikeDay(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # The day the employers were (or will be) given notice of this day: it decides how much
+    # notice the law asks for (docs/law.md). Days announced before it was recorded have the
+    # day they were announced (a data migration filled it in).
+    notice_given_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The day the employers were (or will be) given notice of this strike day.",
+    )
 
     class Meta:
         ordering = ["date"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_at__gt=F("starts_at")), name="strike_day_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(notice_given_on__isnull=True) | Q(notice_given_on__lt=F("date")),
+                name="strike_day_notice_before_day",
+                violation_error_message="Notice must be given before the strike day.",
             ),
         ]
 
@@ -445,6 +458,11 @@ class StrikeDay(models.Model):
     @property
     def is_cancelled(self) -> bool:
         return self.status == self.Status.CANCELLED
+
+    @property
+    def notice_on(self) -> date:
+        """The day notice was given: as recorded, else the day the day was announced."""
+        return self.notice_given_on or timezone.localdate(self.created_at)
 
 
 class CalledOutSchool(models.Model):

@@ -288,6 +288,38 @@ def rules_in_force(on: dt.date) -> RuleSet:
     return RuleSet.in_force_on(on)
 
 
+@dataclass(frozen=True)
+class DayNotice:
+    """The notice the employers had of a strike day, and what the law asked for."""
+
+    given_on: dt.date
+    days_given: int
+    rule_set: RuleSet | None
+    days_needed: int | None
+
+    @property
+    def earliest_day(self) -> dt.date | None:
+        if self.days_needed is None:
+            return None
+        return self.given_on + dt.timedelta(days=self.days_needed)
+
+
+def strike_day_notice(day: StrikeDay) -> DayNotice:
+    """When notice of ``day`` was given and how much notice the rule set in force on that day
+    asked for (docs/law.md: notice follows the day it is given)."""
+    given_on = day.notice_on
+    try:
+        rule_set: RuleSet | None = RuleSet.in_force_on(given_on)
+    except RuleSet.DoesNotExist:
+        rule_set = None
+    return DayNotice(
+        given_on=given_on,
+        days_given=(day.date - given_on).days,
+        rule_set=rule_set,
+        days_needed=rule_set.notice_days if rule_set else None,
+    )
+
+
 def announced_strike_day(*, strike_day_id: int) -> StrikeDay:
     """An announced strike day, for its public rallies page; a 404 for any other."""
     day = (
@@ -301,8 +333,8 @@ def announced_strike_day(*, strike_day_id: int) -> StrikeDay:
 
 
 def schools_search_for_viewer(*, viewer: Viewer, q: str, limit: int = 20) -> list[School]:
-    """Schools matching ``q`` (name, town, postcode, URN) within the viewer's planning area in
-    any union they organise in."""
+    """Schools matching ``q`` (name, former name, town, postcode, URN) within the viewer's
+    planning area in any union they organise in."""
     from schools.search import schools_matching
 
     area: Q | None = Q(pk__in=[])

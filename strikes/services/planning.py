@@ -25,6 +25,7 @@ from kernel.errors import DomainError, NotAllowed
 from members.permissions import ALLOWED_KINDS, Action, viewer_for
 from schools.models import AcademyTrust, District, Entrance, Nation, Region, School
 from strikes import counters
+from strikes.holidays import strike_days_holiday_warnings
 from strikes.mandate import (
     called_out_groups_q,
     date_problem,
@@ -605,8 +606,12 @@ def strike_day_announce(
     today: dt.date | None = None,
     moved_from: StrikeDay | None = None,
     only_school_ids_q: Q | None = None,
+    notice_given_on: dt.date | None = None,
 ) -> StrikeDay:
-    """Announce a day for a scope: check the mandate and notice, then call out its schools."""
+    """Announce a day for a scope: check the mandate and notice, then call out its schools.
+
+    ``notice_given_on`` is the day the employers were (or will be) given notice, by default
+    today: it decides how much notice the law asks for."""
     places = {
         "nations": list(nations),
         "regions": list(regions),
@@ -619,6 +624,7 @@ def strike_day_announce(
     problem = date_problem(date, what="the strike day", today=today)
     if problem:
         raise DomainError(problem, code="implausible_date")
+    notice_on = _notice_date(notice_given_on, today=today)
     if not scope_allowed(user=acting_user, union=dispute.union, scope_kind=scope_kind, **places):
         raise NotAllowed(
             "You can announce days only for places within your own area: choose places "
@@ -639,7 +645,9 @@ def strike_day_announce(
     Dispute.objects.select_for_update().filter(pk=dispute.pk).first()
     today = today or timezone.localdate()
     mandates = dispute_mandates(dispute, today=today)
-    problems = strike_day_check(dispute=dispute, date=date, today=today, mandates=mandates)
+    problems = strike_day_check(
+        dispute=dispute, date=date, today=today, mandates=mandates, notice_given_on=notice_on
+    )
     if problems:
         raise DomainError(" ".join(problems), code="no_mandate")
     by_group = called_out_groups_q(date=date, mandates=mandates)
@@ -668,6 +676,7 @@ def strike_day_announce(
         title=title,
         announced_by=acting_user if getattr(acting_user, "pk", None) else None,
         moved_from=moved_from,
+        notice_given_on=notice_on,
     )
     for name in ("nations", "regions", "districts", "trusts"):
         if places[name]:
@@ -697,9 +706,22 @@ def strike_day_announce(
         schools=called_out,
         members_told=told,
         moved_from=moved_from.pk if moved_from else None,
+        notice_given_on=notice_on.isoformat(),
     )
     transaction.on_commit(_sweep_soon)
     return day
+
+
+def _notice_date(notice_given_on: dt.date | None, *, today: dt.date | None) -> dt.date:
+    """The day notice is given: today unless another plausible date is given. Whether it is
+    early enough for the day, and not before the ballot closed, is the mandate check's."""
+    today = today or timezone.localdate()
+    if notice_given_on is None:
+        return today
+    problem = date_problem(notice_given_on, what="the day notice is given", today=today)
+    if problem:
+        raise DomainError(problem, code="implausible_date")
+    return notice_given_on
 
 
 def _part_q(
@@ -864,8 +886,10 @@ def strike_day_move_for(
     schools: Sequence[School] = (),
     acting_user: Any,
     today: dt.date | None = None,
+    notice_given_on: dt.date | None = None,
 ) -> StrikeDay:
-    """Move part of a day to another date: a new day there, cancelled here."""
+    """Move part of a day to another date: a new day there, cancelled here. The new date needs
+    its own notice, given on ``notice_given_on`` (by default today)."""
     part_q, kind, places = _part_q(
         nation=nation, regions=regions, districts=districts, schools=schools
     )
@@ -888,6 +912,7 @@ def strike_day_move_for(
         today=today,
         moved_from=strike_day,
         only_school_ids_q=Q(pk__in=still_out),
+        notice_given_on=notice_given_on,
         **places,
     )
     strike_day_cancel_for(
@@ -988,24 +1013,31 @@ def strike_days_announce(
     title: str = "",
     acting_user: Any,
     today: dt.date | None = None,
+    notice_given_on: dt.date | None = None,
 ) -> RunResult:
     """Announce a run of days (consecutive, or a list) for one scope, in one transaction: one
-    notice check (the notice is given today, so the first day decides), every day inside the
-    mandate, then warnings for weekends, for schools over the union's own limit of days in a
-    period, and for schools already called out that day by another dispute of the union."""
+    notice check (one notice, given on ``notice_given_on`` or today, so the first day decides),
+    every day inside the mandate, then warnings for weekends, school holidays, schools over the
+    union's own limit of days in a period, and schools already called out that day by another
+    dispute of the union."""
     today = today or timezone.localdate()
     run = _run_dates(dates)
     for day in run:
         problem = date_problem(day, what="each strike day", today=today)
         if problem:
             raise DomainError(problem, code="implausible_date")
+    notice_on = _notice_date(notice_given_on, today=today)
     mandates = dispute_mandates(dispute, today=today)
     problems: list[str] = []
     for day in run:
-        for problem in strike_day_check(dispute=dispute, date=day, today=today, mandates=mandates):
+        for problem in strike_day_check(
+            dispute=dispute, date=day, today=today, mandates=mandates, notice_given_on=notice_on
+        ):
             if problem not in problems and not problem.startswith("Under the"):
                 problems.append(problem)
-    notice = strike_day_check(dispute=dispute, date=run[0], today=today, mandates=mandates)
+    notice = strike_day_check(
+        dispute=dispute, date=run[0], today=today, mandates=mandates, notice_given_on=notice_on
+    )
     problems += [p for p in notice if p.startswith("Under the")]
     if problems:
         raise DomainError(" ".join(problems), code="no_mandate")
@@ -1026,6 +1058,7 @@ def strike_days_announce(
             title=title,
             acting_user=acting_user,
             today=today,
+            notice_given_on=notice_on,
             **places,
         )
         for day in run
@@ -1073,7 +1106,7 @@ def strike_days_warnings(*, days: list[StrikeDay], dispute: Dispute) -> list[str
                 f"{policy.max_days_per_school} days in {policy.period_days} days, more than the "
                 "union's policy allows: consider fewer days or a narrower scope."
             )
-    return warnings
+    return warnings + strike_days_holiday_warnings(days=days)
 
 
 def _schools_over_limit(*, days: list[StrikeDay], union_id: int, policy: StrikePolicy) -> int:

@@ -32,6 +32,7 @@ from strikes.forms.planning import (
     PartForm,
     RallyForm,
 )
+from strikes.holidays import strike_days_holiday_warnings
 from strikes.mandate import long_date
 from strikes.models.planning import staff_groups_text
 from strikes.selectors import planning as sel
@@ -162,6 +163,7 @@ def announce(request: HttpRequest, dispute_id: int) -> HttpResponse:
                 scope_kind=data["scope_kind"],
                 title=data["title"],
                 acting_user=request.user,
+                notice_given_on=data.get("notice_given_on"),
                 **form.places(),
             )
         except DomainError as exc:
@@ -208,6 +210,10 @@ def _day_context(viewer: Viewer, day: Any) -> dict[str, Any]:
             strike_day=day, area=viewer.area_q(Action.PLAN, union=union)
         ),
         "rallies": list(sel.rallies_for_viewer(strike_day=day, viewer=viewer)),
+        "notice": sel.strike_day_notice(day),
+        "holiday_warnings": strike_days_holiday_warnings(
+            days=[day], area=viewer.area_q(Action.PLAN, union=union)
+        ),
         "cancel_form": PartForm(viewer=viewer, union=union, prefix="cancel"),
         "move_form": MoveForm(viewer=viewer, union=union, prefix="move"),
         "rally_form": RallyForm(viewer=viewer, union=union, prefix="rally"),
@@ -280,6 +286,7 @@ def strike_day_move(request: HttpRequest, strike_day_id: int) -> HttpResponse:
         new_day = svc.strike_day_move_for(
             strike_day=day,
             new_date=form.cleaned_data["new_date"],
+            notice_given_on=form.cleaned_data.get("notice_given_on"),
             acting_user=request.user,
             **form.places(),
         )
@@ -321,8 +328,8 @@ def rally_new(request: HttpRequest, strike_day_id: int) -> HttpResponse:
 
 @plans()
 def school_search(request: HttpRequest) -> HttpResponse:
-    """Schools in the officer's planning area by name, town, postcode or URN: a page that works
-    without JavaScript, and the type-ahead partial for htmx."""
+    """Schools in the officer's planning area by name, former name, town, postcode or URN: a
+    page that works without JavaScript, and the type-ahead partial for htmx."""
     q = request.GET.get("q", "")[:100]
     schools = sel.schools_search_for_viewer(viewer=request.viewer, q=q)
     template = "strikes/planning/school_search.html"

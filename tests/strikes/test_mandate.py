@@ -233,7 +233,20 @@ def test_day_the_ballot_closes_is_outside_the_mandate():
     today = dt.date(2026, 11, 23)
     problems = strike_day_check(dispute=b.dispute, date=dt.date(2026, 12, 10), today=today)
     assert problems and "outside the mandate" in problems[0]
-    assert strike_day_check(dispute=b.dispute, date=dt.date(2026, 12, 11), today=today) == []
+    # Inside the mandate; but notice given today, before the ballot has closed, does not count.
+    assert strike_day_check(dispute=b.dispute, date=dt.date(2026, 12, 11), today=today) == [
+        "Notice given on 23 November 2026 is before the ballot closed on 10 December 2026: "
+        "notice of action follows the result, so give it on or after 10 December 2026."
+    ]
+    assert (
+        strike_day_check(
+            dispute=b.dispute,
+            date=dt.date(2026, 12, 21),
+            today=today,
+            notice_given_on=dt.date(2026, 12, 10),
+        )
+        == []
+    )
 
 
 def test_failed_ballot_gives_no_mandate():

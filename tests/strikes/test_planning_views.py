@@ -214,9 +214,9 @@ def test_day_page_is_scoped_to_the_officers_district(
 ):
     officer = role(world, "district_officer", district=world.d3)
     client.force_login(officer)
-    # 15, one for the public page, and 3 to say which staff groups are out (counts, an example
-    # school, the ballots).
-    with django_assert_max_num_queries(19):
+    # 15, one for the public page, 3 to say which staff groups are out (counts, an example
+    # school, the ballots), one for the notice's rule set and 2 for school holidays.
+    with django_assert_max_num_queries(22):
         page = client.get(reverse("strikes:planning-day", args=[day.pk])).content.decode()
     assert "Camden" in page and "Gateshead" not in page
 
@@ -328,7 +328,9 @@ def test_calendar_ics_for_a_district(client, world, national, day):
     assert calendar.get_missing_tzids() == set()
     (event,) = calendar.events
     assert event.start == dt.datetime(2026, 12, 10, 7, 30, tzinfo=ZoneInfo("Europe/London"))
-    assert event.description == "2 schools called out."
+    assert event.description == (
+        "2 schools called out. Notice given to the employers on 23 November 2026."
+    )
 
 
 def test_calendar_ics_skips_districts_where_the_day_is_cancelled(client, world, national, day):
@@ -405,7 +407,7 @@ def test_passing_ballot_shows_the_mandate_window(client, national, dispute):
     assert "Action may be taken from 3 November 2026" in page
     # Twelve months beginning with the closing day (2 Nov 2026) end on 1 Nov 2027.
     assert "until 1 November 2027" in page
-    assert "Employers need 10 days' notice today" in page
+    assert "Notice given to the employers today needs 10 days" in page
 
 
 def test_per_unit_results_recorded_from_the_page(client, world, national, dispute):
@@ -455,4 +457,8 @@ def test_announce_form_offers_only_places_in_the_officers_area(client, world, di
     page = client.get(reverse("strikes:planning-announce", args=[dispute.pk])).content.decode()
     assert "Gateshead" in page and "Newcastle upon Tyne" in page
     assert "Camden" not in page and "London" not in page
-    assert "earliest date you can announce today is 3 December 2026" in page
+    assert (
+        "For notice given today, under the Employment Rights Act 2025 employers need 10 days'"
+        in (page)
+    )
+    assert "the earliest strike day is 3 December 2026" in page

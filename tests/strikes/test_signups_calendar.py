@@ -145,5 +145,5 @@ def test_planning_feed_is_london_time_across_the_change_and_folds_long_titles(db
     assert summer.start.astimezone(dt.UTC).hour == 6
     assert winter.start.astimezone(dt.UTC).hour == 7
     assert summer.summary == f"Strike day: {long_title}"
-    assert summer.description == "1 school called out."
+    assert summer.description.startswith("1 school called out. Notice given to the employers")
     assert str(summer["UID"]) == f"strike-day-{days[0].pk}@picketline.example.org"

@@ -29,7 +29,12 @@ def test_a_run_of_three_days_with_one_notice_check_and_warnings(dispute, world, 
         acting_user=national,
         today=today,
     )
-    assert first.warnings == []
+    # No term dates are recorded, and the organiser is told so rather than left with silence.
+    assert first.warnings == [
+        "No school term dates are recorded for 2026/27 for any of the 3 local authorities "
+        "called out (Camden, Gateshead, Newcastle upon Tyne), so school holidays were not "
+        "checked there."
+    ]
     # Thursday 10 to Monday 14 December: a weekend inside, and five days for every school.
     run = strike_days_announce(
         dispute=dispute,
@@ -115,10 +120,11 @@ def test_a_school_called_out_by_another_dispute_the_same_day_is_a_warning(disput
         acting_user=national,
         today=today,
     )
-    assert run.warnings == [
+    assert run.warnings[0] == (
         "1 school is already called out on this day by another of the union's disputes: check "
         "members are told which dispute they strike in."
-    ]
+    )
+    assert run.warnings[1].startswith("No school term dates are recorded for 2026/27")
 
 
 @time_machine.travel(dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC), tick=False)
