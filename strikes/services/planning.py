@@ -11,7 +11,7 @@ import datetime as dt
 import json
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -986,6 +986,8 @@ class RunResult:
 
     days: list[StrikeDay]
     warnings: list[str]
+    #: Those of ``warnings`` about school holidays (a day's planning page shows them too).
+    holiday_warnings: list[str] = field(default_factory=list)
 
 
 def _run_dates(dates: Sequence[dt.date]) -> list[dt.date]:
@@ -1063,11 +1065,16 @@ def strike_days_announce(
         )
         for day in run
     ]
-    return RunResult(days=days, warnings=strike_days_warnings(days=days, dispute=dispute))
+    holidays = strike_days_holiday_warnings(days=days)
+    return RunResult(
+        days=days,
+        warnings=strike_days_warnings(days=days, dispute=dispute) + holidays,
+        holiday_warnings=holidays,
+    )
 
 
 def strike_days_warnings(*, days: list[StrikeDay], dispute: Dispute) -> list[str]:
-    """What to check before telling members (never a block)."""
+    """What to check before telling members (never a block), school holidays apart."""
     warnings: list[str] = []
     weekend = [d.date for d in days if d.date.weekday() >= 5]
     if weekend:
@@ -1106,7 +1113,7 @@ def strike_days_warnings(*, days: list[StrikeDay], dispute: Dispute) -> list[str
                 f"{policy.max_days_per_school} days in {policy.period_days} days, more than the "
                 "union's policy allows: consider fewer days or a narrower scope."
             )
-    return warnings + strike_days_holiday_warnings(days=days)
+    return warnings
 
 
 def _schools_over_limit(*, days: list[StrikeDay], union_id: int, policy: StrikePolicy) -> int:

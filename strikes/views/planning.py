@@ -169,8 +169,11 @@ def announce(request: HttpRequest, dispute_id: int) -> HttpResponse:
         except DomainError as exc:
             _errors_to(form, exc)
         else:
+            # One day: its page, where this leads, shows the school holidays itself.
+            single = len(run.days) == 1
             for warning in run.warnings:
-                messages.warning(request, warning)
+                if not (single and warning in run.holiday_warnings):
+                    messages.warning(request, warning)
             if len(run.days) == 1:
                 day = run.days[0]
                 messages.success(

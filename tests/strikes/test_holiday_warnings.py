@@ -133,7 +133,7 @@ def test_dates_text():
 
 
 @time_machine.travel(dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC), tick=False)
-def test_the_announce_page_shows_the_holiday_warning_and_the_day_page_keeps_it(
+def test_the_day_page_shows_the_holiday_warning_after_announcing_and_keeps_it(
     client, dispute, world, national
 ):
     holiday("Christmas holiday", dt.date(2026, 12, 21), dt.date(2027, 1, 1), district=world.d1)
@@ -148,8 +148,33 @@ def test_the_announce_page_shows_the_holiday_warning_and_the_day_page_keeps_it(
         "21 December 2026 is in the Christmas holiday for 2 of the 4 schools called out "
         "(Newcastle upon Tyne)"
     )
-    assert page.count(expected) == 2  # the message, and the day page's own box
-    assert "No school term dates are recorded for 2026/27 for 2 of the 3" in page
+    assert page.count(expected) == 1  # in the day page's own box, not again as a message
+    assert page.count("No school term dates are recorded for 2026/27 for 2 of the 3") == 1
     day = StrikeDay.objects.get()
     again = client.get(reverse("strikes:planning-day", args=[day.pk])).content.decode()
     assert 'id="holiday-warnings"' in again and expected in again
+
+
+@time_machine.travel(dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC), tick=False)
+def test_a_run_announced_from_the_page_gives_the_holiday_warnings_as_messages(
+    client, dispute, world, national
+):
+    holiday("Christmas holiday", dt.date(2026, 12, 21), dt.date(2027, 1, 1), nation=world.nation)
+    client.force_login(national)
+    response = client.post(
+        reverse("strikes:planning-announce", args=[dispute.pk]),
+        {
+            "date": "2026-12-18",
+            "until": "2026-12-21",
+            "starts_at": "07:30",
+            "ends_at": "16:00",
+            "scope_kind": "national",
+        },
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "4 strike days announced" in page
+    assert (
+        "21 December 2026 is in the Christmas holiday for all 4 schools called out (Camden, "
+        "Gateshead, Newcastle upon Tyne)" in page
+    )
