@@ -8,6 +8,7 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import path, reverse
@@ -39,6 +40,7 @@ from strikes.selectors.access import called_out_place, line_place, live_shift_pl
 from strikes.selectors.callout import call_out_for
 from strikes.services import lines as svc
 from strikes.services import places
+from strikes.views._shift_rows import shift_rows
 
 ADVICE = "The Code of Practice on Picketing advises no more than six pickets at an entrance."
 
@@ -79,6 +81,10 @@ def rep_home(request: HttpRequest) -> HttpResponse:
         "strikes/lines/home.html",
         {"schools": schools, "today": today, "advised": _advised(), "advice": ADVICE},
     )
+
+
+#: The query parameter that asks for the members not signed up with the page (no JavaScript).
+SHOW_NUDGES = "nudges"
 
 
 def _small_int(value: str, default: int | None = None) -> int | None:
@@ -128,6 +134,17 @@ def _rep_day_page(
         strike_day=day, school=school, viewer=request.viewer, open_line_id=open_line_id
     )
     rules = sel.rules_for(day)
+    for line in lines:
+        if line.opened:
+            line.coming_html = shift_rows(
+                line.coming,
+                show_names=show_names,
+                advised=_advised(),
+                advice=ADVICE,
+                edit_url=_url_parts("strikes:rep-shift-edit"),
+                remove_url=_url_parts("strikes:rep-shift-remove"),
+                csrf_token=get_token(request),
+            )
     context = {
         "called": called,
         "day": day,
@@ -138,8 +155,11 @@ def _rep_day_page(
         "show_names": show_names,
         "advised": _advised(),
         "advice": ADVICE,
-        "edit_url": _url_parts("strikes:rep-shift-edit"),
-        "remove_url": _url_parts("strikes:rep-shift-remove"),
+        # Each line's buttons, built by joining strings rather than reversing per line.
+        "line_urls": {
+            name.replace("-", "_"): _url_parts(f"strikes:line-{name}")
+            for name in ("check-in", "report", "share", "roster", "letter", "organiser")
+        },
     }
     if request.htmx and open_line_id is not None:
         line = next((x for x in lines if x.pk == open_line_id and x.opened), None)
@@ -147,6 +167,10 @@ def _rep_day_page(
             raise Refused("No such picket line at this school that day.", hide=True)
         return render(request, "strikes/lines/day.html#line", {**context, "line": line})
     entrances = sel.entrance_counts(school_ids=[school.pk]).get(school.pk, 0)
+    # The list of members not signed up (a school may have thousands) comes in its own request
+    # once the page has loaded; without JavaScript, a link (or a search or page of it) asks
+    # for it with the page.
+    wants_nudges = bool(query) or "page" in request.GET or SHOW_NUDGES in request.GET
     context.update(
         {
             # Entrances with no line yet (added since the day was announced): adding shifts
@@ -159,7 +183,9 @@ def _rep_day_page(
                 query=query,
                 page=page,
                 staff_groups=groups_out,
-            ),
+            )
+            if wants_nudges
+            else None,
             "not_called": list(
                 sel.members_not_called_out(strike_day=day, school=school, staff_groups=groups_out)
             ),
@@ -277,7 +303,8 @@ def rep_nudge(request: HttpRequest, strike_day_id: int, school_id: int) -> HttpR
                 request,
                 "Nobody to nudge: everyone not signed up was nudged today or asked not to be.",
             )
-        return redirect(f"{url}#not-signed-up")
+        return redirect(f"{url}?{SHOW_NUDGES}#not-signed-up")
+    url = f"{url}?{SHOW_NUDGES}#not-signed-up"
     form = NudgeForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose someone to nudge.")

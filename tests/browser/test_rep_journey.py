@@ -38,6 +38,10 @@ def test_rep_sets_up_shifts_checks_in_and_reports(
     page.get_by_role("button", name="Add these shifts").click()
     expect(page.get_by_text("2 shifts added.")).to_be_visible()
     assert Shift.objects.filter(picket_line__school=world.s1).count() == 2
+    # The members not signed up come in after the page (htmx on load), each with a nudge.
+    nudges = page.locator("#not-signed-up")
+    expect(nudges).to_contain_text("2 members have not signed up.")
+    expect(nudges.get_by_role("button", name="Nudge", exact=True)).to_have_count(2)
     first = Shift.objects.order_by("starts_at").first()
     for person in (ann, bob):
         f.SignupFactory(shift=first, user=person)

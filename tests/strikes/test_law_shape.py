@@ -446,7 +446,8 @@ def test_reps_see_members_not_called_out_apart_and_cannot_nudge_them(client, wal
     teacher = member(world, world.s1, "teacher")
     support = member(world, world.s1, "support")
     client.force_login(rep)
-    page = client.get(reverse("strikes:rep-day", args=[feb_1.pk, world.s1.pk])).content.decode()
+    url = reverse("strikes:rep-day", args=[feb_1.pk, world.s1.pk])
+    page = client.get(url + "?nudges=1").content.decode()
     assert NOT_OUT in page
     missing, _, not_called = page.partition('id="not-called-out"')
     assert "Members not called out today" in not_called

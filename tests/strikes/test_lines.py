@@ -346,8 +346,8 @@ def test_day_page_lists_who_is_coming_and_who_has_not_signed_up(client, setup):
     idle = f.MembershipFactory(workplace=setup.w.s1, union=setup.w.union).user
     elsewhere = f.MembershipFactory(workplace=setup.w.s2, union=setup.w.union).user
     client.force_login(setup.rep)
-    response = client.get(reverse("strikes:rep-day", args=[setup.day.pk, setup.w.s1.pk]))
-    html = response.content.decode()
+    url = reverse("strikes:rep-day", args=[setup.day.pk, setup.w.s1.pk])
+    html = client.get(url + "?nudges=1").content.decode()
     coming, _, missing = html.partition('id="not-signed-up"')
     assert setup.member.display_name in coming
     assert idle.display_name in missing and setup.member.display_name not in missing
@@ -365,7 +365,7 @@ def test_nudge_is_queued_once_a_day(client, setup):
     today = timezone.localdate().isoformat()
     assert nudge.kind == "nudge"
     assert nudge.key == f"nudge:{setup.day.pk}:{setup.member.pk}:{today}"
-    page = client.get(reverse("strikes:rep-day", args=[setup.day.pk, setup.w.s1.pk]))
+    page = client.get(reverse("strikes:rep-day", args=[setup.day.pk, setup.w.s1.pk]) + "?nudges=1")
     assert "already nudged today" in page.content.decode()
 
 

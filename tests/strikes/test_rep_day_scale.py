@@ -101,7 +101,12 @@ def test_a_line_of_another_school_is_not_opened(client, big, world):
 def test_members_not_signed_up_come_a_page_at_a_time(client, big):
     signup_create(shift=big.lines[0].shifts.first(), user=big.users[0], acting_user=big.users[0])
     client.force_login(big.rep)
-    body = client.get(big.url).content.decode()
+    first = client.get(big.url).content.decode()
+    # The page itself does not wait for the list: it comes in its own request (htmx on load),
+    # or with the page when asked for without JavaScript.
+    assert 'hx-get="' + big.url + '?part=not-signed-up"' in first
+    assert 'name="user"' not in first and 'href="?nudges=1#not-signed-up"' in first
+    body = client.get(big.url + "?nudges=1").content.decode()
     # 119 of the 120 members are not signed up; one page of 50 is shown.
     assert "119 members have not signed up." in body
     assert body.count('name="user"') == NUDGE_PAGE_SIZE
@@ -175,3 +180,61 @@ def test_the_page_costs_the_same_queries_at_any_size(client, big, django_assert_
     with django_assert_max_num_queries(len(small.captured_queries)):
         body = client.get(big.url).content.decode()
     assert len(body) < 80_000
+
+
+def test_an_opened_line_shows_each_shift_with_its_people_escaped(client, big):
+    """The opened line's shifts (built in Python for speed) say who is on each, what they
+    are, and escape whatever a name holds."""
+    line = big.lines[0]
+    shift = line.shifts.order_by("starts_at").first()
+    hostile = User.objects.create(email="h@example.org", full_name='<img src=x onerror="1">')
+    f.SignupFactory(shift=shift, user=hostile)
+    f.SignupFactory(
+        shift=shift, user=None, supporter=f.SupporterFactory(name="Pat Parent"), is_supporter=True
+    )
+    f.SignupFactory(shift=shift, user=None, is_walk_up=True, walk_up_name="Sam Walker")
+    Shift.objects.filter(pk=shift.pk).update(booked=1)
+    client.force_login(big.rep)
+    body = client.get(big.url + f"?line={line.pk}").content.decode()
+    block = body.split(f'id="shift-{shift.pk}"', 1)[1].split('<div class="shift"', 1)[0]
+    assert "07:00–07:15" in block and "1/6 booked</span>, minimum 2" in block
+    assert "Below the minimum wanted." in block
+    assert "&lt;img src=x onerror=&quot;1&quot;&gt;" in block and "<img" not in block
+    assert 'Pat Parent <span class="muted">(supporter)</span>' in block
+    assert 'Sam Walker <span class="muted">(walk-up)</span>' in block
+    assert reverse("strikes:rep-shift-edit", args=[shift.pk]) in block
+    assert reverse("strikes:rep-shift-remove", args=[shift.pk]) in block
+    empty = body.split(f'id="shift-{shift.pk + 1}"', 1)[1].split("</ul>", 1)[0]
+    assert '<li class="empty">Nobody yet.</li>' in empty
+
+
+def test_people_are_numbered_not_named_for_a_viewer_without_the_roster():
+    from types import SimpleNamespace
+
+    from strikes.views._shift_rows import shift_rows
+
+    start = dt.datetime(2026, 3, 2, 7, 0, tzinfo=dt.UTC)
+    person = SimpleNamespace(
+        user_id=1, user=SimpleNamespace(display_name="Ann"), supporter_id=None, status="arrived"
+    )
+    shift = SimpleNamespace(
+        pk=9,
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=1),
+        booked=1,
+        capacity=8,
+        minimum_wanted=1,
+        people=[person],
+    )
+    html = shift_rows(
+        [shift],
+        show_names=False,
+        advised=6,
+        advice="No more than six.",
+        edit_url=("/e/", "/"),
+        remove_url=("/r/", "/"),
+        csrf_token="tok",
+    )
+    assert "Picket 1" in html and "Ann" not in html
+    assert '<p class="badge warn">No more than six.</p>' in html  # capacity 8 > 6 advised
+    assert "Arrived" in html and 'value="tok"' in html
