@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 
 from django.conf import settings
 from django.db import models
@@ -406,8 +406,8 @@ class StrikeDay(models.Model):
 
     dispute = models.ForeignKey(Dispute, on_delete=models.PROTECT, related_name="strike_days")
     date = models.DateField(db_index=True)
-    starts_at = models.TimeField(default="07:30")
-    ends_at = models.TimeField(default="16:00")
+    starts_at = models.TimeField(default=time(7, 30))
+    ends_at = models.TimeField(default=time(16, 0))
     scope_kind = models.CharField(max_length=10, choices=ScopeKind.choices)
     nations = models.ManyToManyField("schools.Nation", blank=True, related_name="+")
     regions = models.ManyToManyField("schools.Region", blank=True, related_name="+")
