@@ -194,9 +194,10 @@ def main() -> None:
         run(
             """INSERT INTO members_user
               (password, last_login, is_superuser, email, full_name, phone, preferred_channel,
-               reminders_opt_out, calendar_token, is_active, is_staff, date_joined, erased_at)
+               reminders_opt_out, calendar_token, is_active, is_staff, date_joined, erased_at,
+               access_version)
             SELECT '!', NULL, false, 'member' || g || '@bench.invalid', '', '', 'email',
-                   false, md5('calendar' || g), true, false, now(), NULL
+                   false, md5('calendar' || g), true, false, now(), NULL, 0
             FROM generate_series(1, %(users)s) g""",
             "users",
         )

@@ -402,7 +402,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer requests, a tenth of fan-out")
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
-    parser.add_argument("--rebuild", action="store_true", help="build the national data again")
+    parser.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="build the national data and the day-page data again (after a migration)",
+    )
     parser.add_argument("--only", nargs="*", help="run only these benches (e.g. actions pages)")
     parser.add_argument("--logs", type=Path, help="keep each bench's output in this folder")
     args = parser.parse_args()
@@ -442,9 +446,12 @@ def main() -> None:
     for bench in benches:
         remaining = BUDGET_SECONDS - (time.monotonic() - started)
         load = load_now(1)
-        say(f"{bench.script} {' '.join(bench.args(args.quick))} (load {load}) ...")
+        bench_args = bench.args(args.quick)
+        if args.rebuild and bench.name == "pages":
+            bench_args.append("--rebuild")  # its own database, made from today's models
+        say(f"{bench.script} {' '.join(bench_args)} (load {load}) ...")
         try:
-            out = run_script(bench.script, bench.args(args.quick), bench.env(), remaining)
+            out = run_script(bench.script, bench_args, bench.env(), remaining)
             if args.logs:
                 args.logs.mkdir(parents=True, exist_ok=True)
                 (args.logs / f"{bench.name}.txt").write_text(out)
