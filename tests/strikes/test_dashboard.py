@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from kernel.models import AuditEntry
 from members.models import Role
-from schools.models import Entrance
+from schools.models import Entrance, School
 from strikes import counters
 from strikes.models import CalledOutSchool, PicketLine
 from strikes.selectors import dashboard as sel
@@ -606,6 +606,9 @@ def test_map_draws_points_without_tiles_and_tiles_when_a_server_is_set(client, w
     assert len(points) == 4  # the cancelled school is not on the map
     assert {"closed", "not_reported"} <= {status for *_, status in points}
     assert data["url"].endswith("/school/{id}/")
+    # A few schools carry their names, in the points' order.
+    names = dict(School.objects.values_list("pk", "name"))
+    assert data["names"] == [names[school_id] for school_id, *_ in points]
     settings.MAP_TILE_URL = "https://tiles.example.org/{z}/{x}/{y}.png"
     settings.MAP_TILE_ATTRIBUTION = "© Example contributors"
     body = get(client, user, k.day).content.decode()
