@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection, models
+from django.db.models.expressions import DatabaseDefault
 
 
 def insert_unless_exists(
@@ -37,7 +38,12 @@ def insert_unless_exists(
     qn = connection.ops.quote_name
     fields = [f for f in meta.local_concrete_fields if not (f.primary_key and obj.pk is None)]
     columns = ", ".join(qn(f.column) for f in fields)
-    values = [f.get_db_prep_save(f.pre_save(obj, True), connection=connection) for f in fields]
+    raw = [f.pre_save(obj, True) for f in fields]
+    if any(isinstance(value, DatabaseDefault) for value in raw):
+        raise ValueError("insert_unless_exists needs a Python default for every field.")
+    values = [
+        f.get_db_prep_save(v, connection=connection) for f, v in zip(fields, raw, strict=True)
+    ]
     placeholders = ", ".join(["%s"] * len(fields))
     target = f"({conflict})" + (f" WHERE {where}" if where else "")
     returning = qn(meta.pk.column) + (f", {also_return}" if also_return else "")
