@@ -135,11 +135,15 @@ def _wait_for(check: Callable[[], bool], seconds: float = 90) -> bool:
 
 
 def _reminder_due_now(world) -> Notification:
-    """A member signed up yesterday for a shift starting in 50 minutes: the reminder is due."""
-    strike_day = f.StrikeDayFactory(dispute__union=world.union, date=timezone.localdate())
+    """A member signed up yesterday for a shift starting in 50 minutes: the reminder is due
+    (and only it: near midnight the evening-before check would be due too, so it is marked as
+    already sent)."""
+    starts = timezone.now() + dt.timedelta(minutes=50)
+    strike_day = f.StrikeDayFactory(
+        dispute__union=world.union, date=timezone.localtime(starts).date()
+    )
     entrance = Entrance.objects.get(site__school=world.s1, is_main=True)
     line = f.PicketLineFactory(strike_day=strike_day, entrance=entrance)
-    starts = timezone.now() + dt.timedelta(minutes=50)
     shift = f.ShiftFactory(
         picket_line=line, starts_at=starts, ends_at=starts + dt.timedelta(hours=2)
     )
@@ -148,6 +152,7 @@ def _reminder_due_now(world) -> Notification:
     Signup.objects.filter(pk=signup.pk).update(created_at=timezone.now() - dt.timedelta(days=1))
     Notification.objects.filter(signup=signup).update(status="sent")  # the confirmation
     reminders_schedule()
+    Notification.objects.filter(key=f"evening:{signup.pk}").update(status="sent")
     return Notification.objects.get(key=f"morning:{signup.pk}")
 
 
