@@ -10,6 +10,7 @@ names data tables), so what sits inside a scrolling frame is not counted as off 
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -48,6 +49,12 @@ def pages(world):
     shift = f.ShiftFactory(picket_line=line, capacity=6, minimum_wanted=2)
     member = f.MembershipFactory(union=world.union, workplace=world.s1).user
     f.SignupFactory(shift=shift, user=member)
+    # A day ahead too: its pages offer the forms (sign up, join the supporter rota).
+    next_week = timezone.localdate() + dt.timedelta(days=7)
+    ahead = f.StrikeDayFactory(dispute=day.dispute, date=next_week)
+    f.CalledOutSchoolFactory(strike_day=ahead, school=world.s1)
+    ahead_line = f.PicketLineFactory(strike_day=ahead, entrance=entrance)
+    f.ShiftFactory(picket_line=ahead_line, capacity=6, minimum_wanted=2)
     supporter = f.SupporterFactory()
     f.SignupFactory(shift=shift, user=None, supporter=supporter, is_supporter=True)
     rep = f.RoleFactory(kind="rep", school=world.s1, union=world.union).user
@@ -65,7 +72,8 @@ def pages(world):
         "supporter": (
             None,
             [
-                ("line", reverse("strikes:line-public", args=[line.public_token])),
+                ("line", reverse("strikes:line-public", args=[ahead_line.public_token])),
+                ("line-today", reverse("strikes:line-public", args=[line.public_token])),
                 ("rota", reverse("strikes:supporter-confirmed", args=[supporter.token])),
             ],
         ),
