@@ -8,6 +8,9 @@ so a reminder says what is true at that moment.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -23,8 +26,9 @@ from django.utils import timezone
 from django.utils.html import linebreaks
 
 from members.phones import InvalidPhone, phone_to_e164
+from schools.models import District, Entrance, School
 from strikes.calendar import signup_ics
-from strikes.models import Notification, PicketLine, PicketReport, Shift, Signup
+from strikes.models import Notification, PicketLine, PicketReport, Shift, Signup, StrikeDay
 from strikes.selectors.signups import ACTIVE as MY_SHIFTS_STATUSES
 from strikes.services.delivery import Reschedule, Undeliverable
 
@@ -119,8 +123,66 @@ def _load(notification_id: int) -> Notification:
 
 
 def messages_load(notification_ids: list[int]) -> dict[int, Notification]:
-    """A batch's rows with what their messages show, in one query."""
-    return {row.pk: row for row in _with_related().filter(pk__in=notification_ids)}
+    """A batch's rows with what their messages show: the rows with their own recipient,
+    signup, shift and line in one query; then the schools, entrances, strike days and
+    districts they share, one query for each kind whatever the number of rows, each object
+    built once and shared by every row and line that points to it (a national evening's
+    reminders are a dozen a school)."""
+    rows = list(
+        Notification.objects.select_related("user", "supporter", "signup__shift__picket_line")
+        .filter(pk__in=notification_ids)
+        .order_by()
+    )
+    lines = [row.signup.shift.picket_line for row in rows if row.signup is not None]
+    _share([*rows, *lines], "school", School)
+    _share([*rows, *lines], "strike_day", StrikeDay)
+    _share(lines, "entrance", Entrance)
+    _share(rows, "district", District)
+    return {row.pk: row for row in rows}
+
+
+def _share(objects: list[Any], name: str, model: Any) -> None:
+    """Set each object's ``name`` relation from one query for all of them."""
+    relations = [(obj, obj._meta.get_field(name)) for obj in objects]
+    ids = {getattr(obj, relation.attname) for obj, relation in relations} - {None}
+    found = model.objects.in_bulk(ids) if ids else {}
+    for obj, relation in relations:
+        relation.set_cached_value(obj, found.get(getattr(obj, relation.attname)))
+
+
+# --- A batch's memo: what its messages would each work out again ----------------------------
+
+_batch_memo: ContextVar[dict[Any, Any] | None] = ContextVar("messages_batch_memo", default=None)
+
+
+@contextmanager
+def messages_batch() -> Iterator[None]:
+    """Inside, what every message of a batch would work out again is worked out once: which
+    template each kind uses, the links (the site's pages, a school's pages on a day) and a
+    school's lines and shifts on a day. A batch lasts seconds, so what it shows is still true
+    when it is sent; outside one, every message works everything out afresh."""
+    token = _batch_memo.set({})
+    try:
+        yield
+    finally:
+        _batch_memo.reset(token)
+
+
+def _memo(key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+    memo = _batch_memo.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+def _site_url(name: str, *args: Any) -> str:
+    """The absolute address of a page of the site."""
+    return _memo(
+        ("url", name, args),
+        lambda: settings.SITE_URL.rstrip("/") + reverse(name, args=args or None),
+    )
 
 
 def _recipient_name(row: Notification) -> str:
@@ -209,9 +271,13 @@ def _digest_rows(row: Notification) -> dict[str, Any]:
 
 def _day_lines(row: Notification) -> dict[str, Any]:
     """The school's picket lines and shifts on the day, for a nudge or an announcement, and
-    the one-tap link to sign up for them."""
+    the one-tap link to sign up for them (read once per school and day in a batch)."""
     if row.strike_day_id is None or row.school_id is None:
         return {}
+    return _memo(("day_lines", row.strike_day_id, row.school_id), lambda: _read_day_lines(row))
+
+
+def _read_day_lines(row: Notification) -> dict[str, Any]:
     day = row.strike_day
     lines = list(
         PicketLine.objects.filter(strike_day_id=row.strike_day_id, school_id=row.school_id)
@@ -227,7 +293,6 @@ def _day_lines(row: Notification) -> dict[str, Any]:
         .select_related("picket_line__entrance")
         .order_by("starts_at", "picket_line__entrance__name")
     )
-    site = settings.SITE_URL.rstrip("/")
     return {
         "lines": lines,
         "day_shifts": [
@@ -241,7 +306,7 @@ def _day_lines(row: Notification) -> dict[str, Any]:
         ],
         "day_starts": day.starts_at if day else None,
         "day_ends": day.ends_at if day else None,
-        "sign_up_url": site + reverse("strikes:my-strike-days"),
+        "sign_up_url": _site_url("strikes:my-strike-days"),
     }
 
 
@@ -251,28 +316,27 @@ def _shift_links(row: Notification, signup: Signup, line: PicketLine) -> dict[st
     ``shift_url``: straight to the shift (the member's "My shifts", at the shift; a supporter's
     private page). ``next_url`` and ``next_label``: the one thing to do about a change.
     """
-    site = settings.SITE_URL.rstrip("/")
     if row.supporter is not None:
-        shift_url = site + reverse("strikes:supporter-confirmed", args=[row.supporter.token])
+        shift_url = _site_url("strikes:supporter-confirmed", row.supporter.token)
     elif signup.status in MY_SHIFTS_STATUSES:
-        shift_url = site + reverse("strikes:my-shifts") + f"#signup-{signup.pk}"
+        shift_url = _site_url("strikes:my-shifts") + f"#signup-{signup.pk}"
     else:  # no longer on "My shifts": the day's lines, at this one
-        shift_url = site + reverse("strikes:my-strike-days") + f"#line-{line.pk}"
+        shift_url = _site_url("strikes:my-strike-days") + f"#line-{line.pk}"
     links = {"shift_url": shift_url}
     if row.kind == Notification.Kind.CHANGE:
         reason = row.context.get("reason", "")
-        day_lines = site + reverse("strikes:my-strike-days") + f"#line-{line.pk}"
+        day_lines = _site_url("strikes:my-strike-days") + f"#line-{line.pk}"
         if row.supporter is not None:
             links.update(next_url=shift_url, next_label="Your picket shifts")
         elif reason == "shift_removed":
             links.update(next_url=day_lines, next_label="Pick another shift on the line")
         elif reason == "day_moved":
             links.update(
-                next_url=site + reverse("strikes:my-strike-days"),
+                next_url=_site_url("strikes:my-strike-days"),
                 next_label="Sign up for the new day",
             )
         elif reason == "day_cancelled":
-            links.update(next_url=site + reverse("strikes:my-shifts"), next_label="Your shifts")
+            links.update(next_url=_site_url("strikes:my-shifts"), next_label="Your shifts")
         else:
             links.update(next_url=shift_url, next_label="Your shift")
     return links
@@ -289,11 +353,10 @@ def message_context(row: Notification) -> dict[str, Any]:
         "school": row.school,
         "district": row.district,
     }
-    site = settings.SITE_URL.rstrip("/")
     if row.user_id is not None:
-        ctx["sign_up_url"] = site + reverse("strikes:my-strike-days")
+        ctx["sign_up_url"] = _site_url("strikes:my-strike-days")
         if row.kind in NON_ESSENTIAL_KINDS:
-            ctx["preferences_url"] = site + reverse("members:preferences")
+            ctx["preferences_url"] = _site_url("members:preferences")
     if row.kind in (Notification.Kind.NUDGE, Notification.Kind.ANNOUNCED):
         ctx.update(_day_lines(row))
     signup = row.signup
@@ -321,14 +384,13 @@ def message_context(row: Notification) -> dict[str, Any]:
         ctx.update(turnout_message_context(row))
     if row.strike_day_id is not None and row.school_id is not None:
         # Officers go straight to the school's lines and reports on the dashboard.
-        path = reverse("strikes:dashboard-school", args=[row.strike_day_id, row.school_id])
-        ctx["dashboard_url"] = settings.SITE_URL.rstrip("/") + path
-        path = reverse("strikes:rep-day", args=[row.strike_day_id, row.school_id])
-        ctx["rep_day_url"] = settings.SITE_URL.rstrip("/") + path
+        ctx["dashboard_url"] = _site_url(
+            "strikes:dashboard-school", row.strike_day_id, row.school_id
+        )
+        ctx["rep_day_url"] = _site_url("strikes:rep-day", row.strike_day_id, row.school_id)
     if row.strike_day_id is not None:
-        path = reverse("strikes:dashboard", args=[row.strike_day_id])
         query = f"?district={row.district_id}" if row.district_id is not None else ""
-        ctx["day_dashboard_url"] = settings.SITE_URL.rstrip("/") + path + query
+        ctx["day_dashboard_url"] = _site_url("strikes:dashboard", row.strike_day_id) + query
     if row.kind == Notification.Kind.ESCALATION:
         ctx["report"] = (
             PicketReport.objects.filter(pk=row.context.get("report_id"))
@@ -340,13 +402,17 @@ def message_context(row: Notification) -> dict[str, Any]:
     return ctx
 
 
-def _render(kind: str, name: str, ctx: dict[str, Any], fallback: str | None = None) -> str | None:
-    names = [f"strikes/email/{kind}/{name}"] + ([fallback] if fallback else [])
+def _template(names: tuple[str, ...]) -> Any:
     try:
-        template = select_template(names)
+        return select_template(list(names))
     except TemplateDoesNotExist:
         return None
-    return template.render(ctx)
+
+
+def _render(kind: str, name: str, ctx: dict[str, Any], fallback: str | None = None) -> str | None:
+    names = (f"strikes/email/{kind}/{name}", *([fallback] if fallback else []))
+    template = _memo(("template", names), lambda: _template(names))
+    return None if template is None else template.render(ctx)
 
 
 def message_render(row: Notification, channel: str | None = None) -> Rendered:
@@ -397,10 +463,14 @@ def _channel_and_address(row: Notification) -> tuple[str, str]:
     raise Undeliverable("The recipient has no email address or mobile number.")
 
 
-def message_send(row: Notification, *, loaded: Notification | None = None) -> None:
+def message_send(
+    row: Notification, *, loaded: Notification | None = None, connection: Any = None
+) -> None:
     """Send one claimed row through its channel. Raises on failure (the caller records it).
 
-    ``loaded``: the row as ``messages_load`` read it for a batch, so it is not read again."""
+    ``loaded``: the row as ``messages_load`` read it for a batch, so it is not read again;
+    ``connection``: the email backend connection a batch's messages share (default: one of
+    its own)."""
     row = loaded if loaded is not None and loaded.pk == row.pk else _load(row.pk)
     _check_still_wanted(row)
     channel, address = _channel_and_address(row)
@@ -416,6 +486,7 @@ def message_send(row: Notification, *, loaded: Notification | None = None) -> No
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[address],
         headers={"X-Picketline-Message": row.key},
+        connection=connection,
     )
     message.attach_alternative(rendered.html, "text/html")
     for filename, content, mimetype in rendered.attachments:

@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from smtplib import SMTPException
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection
@@ -613,13 +614,16 @@ def test_outbox_counts_failed_messages(client, world, outbox_rows):
 
 
 class LeaseRecordingBackend(BaseEmailBackend):
-    """Records, at each send, how long the batch's other waiting rows are held for."""
+    """Records, at each send, how long the batch's rows not sent yet are held for (claimed, or
+    waiting to be claimed)."""
 
     seen: list[float] = []
 
     def send_messages(self, email_messages):  # type: ignore[no-untyped-def]
         now = timezone.now()
-        leases = Notification.objects.filter(status="due", lease_until__isnull=False)
+        leases = Notification.objects.filter(
+            status__in=["due", "sending"], lease_until__isnull=False
+        )
         LeaseRecordingBackend.seen += [
             (r - now).total_seconds() for r in leases.values_list("lease_until", flat=True)
         ]
@@ -656,3 +660,166 @@ def test_a_claim_is_held_for_the_short_lease(world):
     row.refresh_from_db()
     assert claimed is not None and row.status == "sending"
     assert row.lease_until <= timezone.now() + dt.timedelta(seconds=30)
+
+
+# --- Batches: a fixed number of queries, one mail connection, each message once --------------
+
+
+class ConnectionCountingBackend(BaseEmailBackend):
+    """Counts the connections opened and the messages handed over on each."""
+
+    opened = 0
+    closed = 0
+    handed: list[str] = []
+
+    def open(self):  # type: ignore[no-untyped-def]
+        ConnectionCountingBackend.opened += 1
+        return True
+
+    def close(self) -> None:
+        ConnectionCountingBackend.closed += 1
+
+    def send_messages(self, email_messages):  # type: ignore[no-untyped-def]
+        ConnectionCountingBackend.handed += [m.to[0] for m in email_messages]
+        return len(email_messages)
+
+
+def _reminders(world, shift, count: int, start: int = 0) -> list[int]:
+    """``count`` morning reminders for ``shift``, due now, as ``reminders_schedule`` writes
+    them."""
+    line = shift.picket_line
+    ids = []
+    for i in range(start, start + count):
+        user = _member(world, email=f"r{i}@example.org")
+        signup = signup_create(shift=shift, user=user, acting_user=user)
+        ids.append(
+            Notification.objects.create(
+                key=f"morning:{signup.pk}",
+                kind=Notification.Kind.REMINDER,
+                user=user,
+                signup=signup,
+                strike_day_id=line.strike_day_id,
+                school_id=line.school_id,
+                district_id=line.district_id,
+                context={"signup_id": signup.pk, "shift_id": shift.pk},
+            ).pk
+        )
+    return ids
+
+
+def _batch_queries(ids: list[int]) -> tuple[int, dict[str, int]]:
+    with CaptureQueriesContext(connection) as ctx:
+        result = notifications_deliver(notification_ids=ids)
+    return len(ctx.captured_queries), dict(result.outcomes)
+
+
+@override_settings(MORNING_REMINDER_MINUTES=240)
+def test_a_batch_of_reminders_runs_a_fixed_number_of_queries_whatever_its_size(world):
+    day = timezone.localdate() + dt.timedelta(days=2)
+    with time_machine.travel(london(day, "12:00"), tick=True):
+        shift = _shift(world, days=0, hhmm="15:00", capacity=40)  # reminded at 11:00
+        one = _reminders(world, shift, 1)
+        many = _reminders(world, shift, 30, start=1)
+        mail.outbox.clear()
+
+        # Claim them all (one UPDATE ... RETURNING); read the rows with their recipients,
+        # signups, shifts and lines, then the schools, entrances, days and districts they
+        # share (one query each); mark them sent (one UPDATE): seven for 1 or 30.
+        assert _batch_queries(one) == (7, {"sent": 1})
+        assert _batch_queries(many) == (7, {"sent": 30})
+        rows = Notification.objects.filter(pk__in=one + many)
+        assert set(rows.values_list("status", "attempts")) == {("sent", 1)}
+        assert len(mail.outbox) == 31 and "Picket at 15:00 today" in mail.outbox[0].subject
+        # The broker delivers the batch again: nothing goes twice, still no query a message.
+        queries, outcomes = _batch_queries(many)
+        assert outcomes == {"skipped": 30} and queries <= 7
+        assert len(mail.outbox) == 31
+
+
+@override_settings(EMAIL_BACKEND=f"{__name__}.ConnectionCountingBackend")
+def test_a_batch_hands_its_emails_to_the_backend_over_one_connection(world):
+    ids = [_due(_member(world, email=f"c{i}@example.org"), f"b:c{i}").pk for i in range(6)]
+    ConnectionCountingBackend.opened = ConnectionCountingBackend.closed = 0
+    ConnectionCountingBackend.handed = []
+
+    assert notifications_send(ids) == {"sent": 6}
+
+    assert ConnectionCountingBackend.opened == 1 and ConnectionCountingBackend.closed == 1
+    assert sorted(ConnectionCountingBackend.handed) == [f"c{i}@example.org" for i in range(6)]
+
+
+class Killed(BaseException):
+    """The worker process dying (SIGKILL) while the backend has the message."""
+
+
+class KillingBackend(BaseEmailBackend):
+    """Kills the worker whenever it sends to an address starting with "poison"."""
+
+    def send_messages(self, messages):  # type: ignore[no-untyped-def]
+        for m in messages:
+            if m.to[0].startswith("poison"):
+                raise Killed
+        with _sent_lock:
+            SENT.extend(m.to[0] for m in messages)
+        return len(messages)
+
+
+@override_settings(EMAIL_BACKEND=f"{__name__}.KillingBackend", NOTIFICATION_MAX_ATTEMPTS=3)
+def test_a_message_that_kills_its_worker_mid_batch_fails_alone_and_the_rest_go_once(world, queued):
+    users = [_member(world, email=f"m{i}@example.org") for i in range(2)]
+    users.insert(1, _member(world, email="poison@example.org"))
+    users += [_member(world, email=f"m{i}@example.org") for i in range(2, 5)]
+    ids = [_due(user, f"b:k{i}").pk for i, user in enumerate(users)]
+    poison = ids[1]
+
+    for _ in range(5):  # each time: the worker dies, its leases run out, a sweep requeues
+        queued.clear()
+        notifications_queue_due()
+        if not queued:
+            break
+        try:
+            notifications_deliver(notification_ids=list(queued))
+        except Killed:
+            Notification.objects.filter(status__in=["due", "sending"]).update(
+                lease_until=timezone.now() - dt.timedelta(seconds=1)
+            )
+
+    rows = {r.pk: r for r in Notification.objects.filter(pk__in=ids)}
+    assert rows[poison].status == "failed" and rows[poison].attempts == 3
+    assert "worker stopped" in rows[poison].last_error
+    others = [pk for pk in ids if pk != poison]
+    assert all(rows[pk].status == "sent" for pk in others)
+    # Each went once; a row the dead worker had claimed but not reached was charged that one
+    # attempt and then taken on its own.
+    assert sorted(SENT) == sorted(u.email for u in users if u.email != "poison@example.org")
+    assert all(rows[pk].attempts <= 2 for pk in others)
+
+
+class RetakingBackend(BaseEmailBackend):
+    """While the first message is being sent, the batch's last row is retaken by another
+    worker (as if this one had stalled past its lease)."""
+
+    retake: int = 0
+
+    def send_messages(self, messages):  # type: ignore[no-untyped-def]
+        if RetakingBackend.retake:
+            Notification.objects.filter(pk=RetakingBackend.retake).update(
+                attempts=2, lease_until=timezone.now() + dt.timedelta(seconds=30)
+            )
+            RetakingBackend.retake = 0
+        with _sent_lock:
+            SENT.extend(m.to[0] for m in messages)
+        return len(messages)
+
+
+@override_settings(EMAIL_BACKEND=f"{__name__}.RetakingBackend", NOTIFICATION_RENEW_SECONDS=0)
+def test_a_worker_renewing_its_leases_does_not_send_a_row_another_worker_retook(world):
+    ids = [_due(_member(world, email=f"t{i}@example.org"), f"b:t{i}").pk for i in range(3)]
+    RetakingBackend.retake = ids[-1]
+
+    result = notifications_deliver(notification_ids=ids)
+
+    assert dict(result.outcomes) == {"sent": 2, "skipped": 1}
+    assert sorted(SENT) == ["t0@example.org", "t1@example.org"]
+    retaken = Notification.objects.get(pk=ids[-1])
+    assert retaken.status == "sending" and retaken.attempts == 2  # the other worker's to send
