@@ -11,31 +11,63 @@ from strikes.models.base import new_token
 
 
 class PicketLine(models.Model):
-    """A strike day at one entrance. School, district and region are copied for fast reads."""
+    """A strike day at one entrance. School, district and region are copied for fast reads.
 
+    The copies carry no foreign-key constraint in the database (``db_constraint=False``): they
+    are written only from the entrance's school in the same statement, whose own keys are
+    checked, and a national day's ~75,000 checks of them at commit were a third of announcing
+    it (bench/README.md, "Announcing a national day"). Django still cascades and protects.
+    """
+
+    # Indexed by the unique (strike_day, entrance) and the composite indexes below.
     strike_day = models.ForeignKey(
-        "strikes.StrikeDay", on_delete=models.CASCADE, related_name="picket_lines"
+        "strikes.StrikeDay", on_delete=models.CASCADE, related_name="picket_lines", db_index=False
     )
     entrance = models.ForeignKey(
         "schools.Entrance", on_delete=models.CASCADE, related_name="picket_lines"
     )
-    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
-    district = models.ForeignKey("schools.District", on_delete=models.PROTECT, related_name="+")
-    region = models.ForeignKey("schools.Region", on_delete=models.PROTECT, related_name="+")
+    school = models.ForeignKey(
+        "schools.School", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    # Read by day first: indexed by the composite indexes below, not on their own.
+    district = models.ForeignKey(
+        "schools.District",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    region = models.ForeignKey(
+        "schools.Region",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    # Empty on a new line, so indexed only where set (see Meta): a national day's 25,000 new
+    # lines add nothing to these two indexes.
     organiser = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
     )
     supervisor_name = models.CharField(max_length=150, blank=True)
-    public_token = models.CharField(max_length=64, unique=True, default=new_token)
+    # Unique by a constraint rather than ``unique=True``, which on PostgreSQL adds a second
+    # index for ``LIKE`` that nothing uses.
+    public_token = models.CharField(max_length=64, default=new_token)
     # Counters kept by the services in the same transaction as the change they count.
     pickets_signed_up = models.PositiveIntegerField(default=0)
     supporters_signed_up = models.PositiveIntegerField(default=0)
     latest_report = models.ForeignKey(
-        "PicketReport", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "PicketReport",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     # Copied from the latest report (pickets out now) and the first one (reported by 09:00?), so
     # the dashboard reads one table and never searches the reports.
@@ -48,6 +80,7 @@ class PicketLine(models.Model):
             models.UniqueConstraint(
                 fields=["strike_day", "entrance"], name="one_picket_line_per_entrance_per_day"
             ),
+            models.UniqueConstraint(fields=["public_token"], name="picket_line_token_unique"),
         ]
         indexes = [
             models.Index(fields=["strike_day", "region", "district"]),
@@ -56,6 +89,16 @@ class PicketLine(models.Model):
             # school) and stop at the first fifty that match.
             models.Index(
                 fields=["strike_day", "district", "school", "id"], name="line_attention_order"
+            ),
+            models.Index(
+                fields=["organiser"],
+                condition=Q(organiser__isnull=False),
+                name="picket_line_organiser",
+            ),
+            models.Index(
+                fields=["latest_report"],
+                condition=Q(latest_report__isnull=False),
+                name="picket_line_latest_report",
             ),
         ]
 

@@ -468,7 +468,10 @@ class StrikeDay(models.Model):
 class CalledOutSchool(models.Model):
     """A school called out on a strike day: the materialised scope, with the school's state.
 
-    `district` and `region` are copied from the school so dashboards filter without joins.
+    `district` and `region` are copied from the school so dashboards filter without joins;
+    like the picket line's copies they carry no foreign-key constraint in the database (see
+    ``PicketLine``). The day and the school are indexed by the unique (strike_day, school) and
+    the (school, strike_day) index, not on their own.
     """
 
     class SchoolStatus(models.TextChoices):
@@ -477,10 +480,18 @@ class CalledOutSchool(models.Model):
         CLOSED = "closed", "Closed"
         UNKNOWN = "unknown", "Unknown"
 
-    strike_day = models.ForeignKey(StrikeDay, on_delete=models.CASCADE, related_name="schools")
-    school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="+")
-    district = models.ForeignKey("schools.District", on_delete=models.PROTECT, related_name="+")
-    region = models.ForeignKey("schools.Region", on_delete=models.PROTECT, related_name="+")
+    strike_day = models.ForeignKey(
+        StrikeDay, on_delete=models.CASCADE, related_name="schools", db_index=False
+    )
+    school = models.ForeignKey(
+        "schools.School", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    district = models.ForeignKey(
+        "schools.District", on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
+    region = models.ForeignKey(
+        "schools.Region", on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
     # The staff groups called out here: those holding a valid mandate at this school that day.
     staff_groups = ChoiceListField(item_choices=StaffGroup.choices)
     cancelled_at = models.DateTimeField(null=True, blank=True)
