@@ -336,8 +336,9 @@ NOTIFICATION_RETRY_BASE_SECONDS = env.int("NOTIFICATION_RETRY_BASE_SECONDS", def
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
 # A batch marks the messages its backend took as sent in one UPDATE, at the batch's end or
 # after this many seconds, whichever comes first: a worker killed mid-batch sends again at most
-# what it handed over in that time (bench/README.md, "A killed worker").
-NOTIFICATION_MARK_SECONDS = env.float("NOTIFICATION_MARK_SECONDS", default=1.0)
+# what it handed over in that time (bench/README.md, "A killed worker"). 0: after every message
+# (one UPDATE a message, the narrowest window).
+NOTIFICATION_MARK_SECONDS = env.float("NOTIFICATION_MARK_SECONDS", default=0.2)
 # The sweep hands due messages to workers this many ids to a task (one broker message), and
 # keeps at most SWEEP_LIMIT queued and waiting at once: enough that workers do not run dry
 # between sweeps (rate x SWEEP_SECONDS), few enough that they claim them all within the queued

@@ -24,8 +24,8 @@ Once, and never lost:
   run out within 30 s; the next sweep (every ``NOTIFICATION_SWEEP_SECONDS``, 15 s) queues those
   rows again, so its work is taken over within a minute. The only duplicates come from a crash
   after the backend took a message and before the row says so: a batch marks what went at its
-  end or every ``NOTIFICATION_MARK_SECONDS`` (1 s), so that is at most what one worker handed
-  over in a second (bench/README.md, "A killed worker").
+  end or every ``NOTIFICATION_MARK_SECONDS`` (0.2 s; 0 marks each message), so that is at
+  most what one worker handed over in that time (bench/README.md, "A killed worker").
 - A failed send goes back to ``due`` with its ``due_at`` pushed back (exponential backoff) and
   ends as ``failed`` with ``last_error`` after ``NOTIFICATION_MAX_ATTEMPTS`` attempts.
 """
