@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.conf import settings
+from django.utils import timezone
 
 from tests import factories as f
 
@@ -50,6 +54,16 @@ def _security_settings() -> None:
     settings.PUBLIC_RATE_LIMIT_READS = "100000/60"
     settings.SUPPORTER_JOIN_RATE_LIMIT = "100000/60"
     settings.SUPPORT_MESSAGE_RATE_LIMIT = "100000/60"
+
+
+@pytest.fixture
+def strike_morning():
+    """The clock at 10:00 London today, ticking: a strike day "today" is then inside its
+    check-in and report window (which opens an hour before the first shift) whenever the suite
+    runs, past midnight included."""
+    at = dt.datetime.combine(timezone.localdate(), dt.time(10, 0), tzinfo=ZoneInfo("Europe/London"))
+    with time_machine.travel(at, tick=True):
+        yield at
 
 
 @pytest.fixture

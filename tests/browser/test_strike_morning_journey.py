@@ -124,7 +124,7 @@ def test_rep_shares_a_line_prints_its_poster_and_a_parent_joins(
 
 
 def test_strike_morning_check_in_undo_walk_up_and_a_three_tap_report(
-    world, rule_sets, live_server, page, browser_login, settings
+    world, rule_sets, strike_morning, live_server, page, browser_login, settings
 ):
     settings.DASHBOARD_CACHE_SECONDS = 0
     cache.clear()

@@ -15,7 +15,7 @@ from tests import factories as f
 
 
 @pytest.fixture
-def morning(world, rule_sets):
+def morning(world, rule_sets, strike_morning):
     """Today is a strike day at Heaton Primary: two shifts at its gate, six booked on the first."""
 
     class S:

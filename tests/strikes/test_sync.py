@@ -22,7 +22,7 @@ URL = "/rep/sync/"
 
 
 @pytest.fixture
-def gate(world, rule_sets):
+def gate(world, rule_sets, strike_morning):
     """Today is a strike day at Heaton Primary: a shift at its gate with four booked."""
 
     class S:
