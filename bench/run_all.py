@@ -264,9 +264,24 @@ def read_fanout(out: str, n: int) -> list[Measure]:
         return []
     wall = float(sweep.group(1).replace(",", "")) * 1000
     result = measure("fanout", name, wall, wall, target, per.group(1) if per else None)
-    if span and int(span.group(1).replace(",", "")) < n:
+    # Every row must be settled, once: sent, or cancelled at send as undeliverable (the
+    # outbox's own verdict, e.g. a person with no usable address), and none tried twice.
+    statuses = re.search(r"rows by status: \{([^}]*)\}", out)
+    counts = {
+        key: int(value)
+        for key, value in re.findall(r"'(\w+)': (\d+)", statuses.group(1) if statuses else "")
+    }
+    sent = counts.get("sent", int(span.group(1).replace(",", "")) if span else 0)
+    cancelled = counts.get("cancelled", 0)
+    twice = re.search(r"rows attempted more than once: (\d+)", out)
+    if sent + cancelled < n:
         result.met = False
-        result.note = f"only {span.group(1)} of {n:,} sent"
+        result.note = f"only {sent + cancelled:,} of {n:,} settled"
+    elif twice and int(twice.group(1)):
+        result.met = False
+        result.note = f"{twice.group(1)} rows attempted more than once"
+    elif cancelled:
+        result.note = f"{sent:,} sent, {cancelled:,} cancelled as undeliverable"
     return [result]
 
 
