@@ -281,7 +281,7 @@ def read_fanout(out: str, n: int) -> list[Measure]:
         result.met = False
         result.note = f"{twice.group(1)} rows attempted more than once"
     elif cancelled:
-        result.note = f"{sent:,} sent, {cancelled:,} cancelled as undeliverable"
+        result.note = f"{sent:,} sent, {cancelled:,} cancelled at send (no longer due)"
     return [result]
 
 
