@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kernel.errors import DomainError
-from schools.importer import _read_text
+from schools.importer import _read_text, csv_rows
 
 _DAY_FIRST = re.compile(r"^([0-9]{1,2})[/\-.]([0-9]{1,2})[/\-.]([0-9]{4})$")
 _ISO = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
@@ -51,25 +51,11 @@ def read_rows(
         index.setdefault(name, i)
 
     def rows() -> Iterator[tuple[int, dict[str, str]]]:
-        line = reader.line_num
-        while True:
-            start = line + 1
-            try:
-                raw = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                line = reader.line_num
-                yield start, {"__error__": f"unreadable CSV ({exc})"}
-                continue
-            line = reader.line_num
-            if not any(cell.strip() for cell in raw):
-                continue
-            cells = {name: (raw[i].strip() if i < len(raw) else "") for name, i in index.items()}
+        for start, cells in csv_rows(reader, index):
             if any("\x00" in cell for cell in cells.values()):
                 yield start, {"__error__": "a cell holds a NUL byte (the file may be damaged)"}
-                continue
-            yield start, cells
+            else:
+                yield start, cells
 
     return set(index), rows()
 

@@ -236,28 +236,28 @@ def _records(text: str) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]
             "This GIAS extract lacks the column(s) " + ", ".join(missing) + ".", code="not_gias"
         )
     index = {name: i for i, name in enumerate(header)}
+    return header, csv_rows(reader, index)
 
-    def rows() -> Iterator[tuple[int, dict[str, str]]]:
-        line = reader.line_num
-        while True:
-            start = line + 1
-            try:
-                raw = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                line = reader.line_num
-                yield start, {"__error__": f"unreadable CSV ({exc})"}
-                continue
+
+def csv_rows(reader: Any, index: dict[str, int]) -> Iterator[tuple[int, dict[str, str]]]:
+    """The rows after the header as {column: cell}, each with the line it starts on (a quoted
+    cell may span lines); blank rows are skipped, and a row the CSV reader cannot read comes as
+    {"__error__": why} so the import goes on and names its line."""
+    line = reader.line_num
+    while True:
+        start = line + 1
+        try:
+            raw = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
             line = reader.line_num
-            if not any(cell.strip() for cell in raw):
-                continue
-            yield (
-                start,
-                {name: (raw[i].strip() if i < len(raw) else "") for name, i in index.items()},
-            )
-
-    return header, rows()
+            yield start, {"__error__": f"unreadable CSV ({exc})"}
+            continue
+        line = reader.line_num
+        if not any(cell.strip() for cell in raw):
+            continue
+        yield start, {name: (raw[i].strip() if i < len(raw) else "") for name, i in index.items()}
 
 
 def _coordinate(value: str, low: float, high: float, what: str) -> float | None:
