@@ -8,7 +8,7 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +26,19 @@ class Problem:
 
     def __str__(self) -> str:
         return f"line {self.line}: {self.message}"
+
+
+#: How many unusable rows an import command names before it only counts the rest.
+PROBLEMS_SHOWN = 100
+
+
+def problem_lines(problems: Sequence[object], *, shown: int = PROBLEMS_SHOWN) -> list[str]:
+    """What an import command prints about the rows it skipped: each by its line, the first
+    ``shown`` of them, then how many more."""
+    lines = [f"Skipped {problem}" for problem in problems[:shown]]
+    if len(problems) > shown:
+        lines.append(f"... and {len(problems) - shown:,} more rows that could not be used.")
+    return lines
 
 
 def key(name: str) -> str:

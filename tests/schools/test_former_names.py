@@ -249,3 +249,12 @@ def test_the_search_uses_the_trigram_indexes_on_postgres(academy):
         assert "school_name_trgm" in plan and "school_town_trgm" in plan, plan
         assert "school_former_name_trgm" in plan, plan
     assert "school_postcode_trgm" in plan, plan
+
+
+def test_an_import_names_the_first_hundred_bad_rows_and_counts_the_rest():
+    from schools.csvfiles import Problem, problem_lines
+
+    lines = problem_lines([Problem(n, "no URN") for n in range(2, 152)])
+    assert lines[0] == "Skipped line 2: no URN"
+    assert len(lines) == 101 and lines[-1] == "... and 50 more rows that could not be used."
+    assert problem_lines([Problem(7, "bad date")]) == ["Skipped line 7: bad date"]

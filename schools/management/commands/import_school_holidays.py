@@ -8,9 +8,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from kernel.errors import DomainError
+from schools.csvfiles import problem_lines
 from schools.holiday_import import school_holidays_import
-
-MAX_PROBLEMS_SHOWN = 100
 
 
 class Command(BaseCommand):
@@ -27,13 +26,8 @@ class Command(BaseCommand):
             result = school_holidays_import(source=file)
         except DomainError as exc:
             raise CommandError(f"{exc} Nothing was changed.") from exc
-        for problem in result.problems[:MAX_PROBLEMS_SHOWN]:
-            self.stderr.write(f"Skipped {problem}")
-        if len(result.problems) > MAX_PROBLEMS_SHOWN:
-            self.stderr.write(
-                f"... and {len(result.problems) - MAX_PROBLEMS_SHOWN:,} more rows that could "
-                "not be used."
-            )
+        for line in problem_lines(result.problems):
+            self.stderr.write(line)
         self.stdout.write(
             self.style.SUCCESS(
                 f"School holidays: {result.created:,} added, {result.updated:,} updated, "

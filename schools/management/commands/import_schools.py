@@ -7,9 +7,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from kernel.errors import DomainError
+from schools.csvfiles import problem_lines
 from schools.importer import ImportResult, schools_import_gias
-
-MAX_PROBLEMS_SHOWN = 100
 
 
 class Command(BaseCommand):
@@ -37,13 +36,8 @@ class Command(BaseCommand):
 
 def report(command: BaseCommand, result: ImportResult) -> None:
     write = command.stdout.write
-    for problem in result.problems[:MAX_PROBLEMS_SHOWN]:
-        command.stderr.write(f"Skipped {problem}")
-    if len(result.problems) > MAX_PROBLEMS_SHOWN:
-        command.stderr.write(
-            f"... and {len(result.problems) - MAX_PROBLEMS_SHOWN:,} more rows "
-            "that could not be used."
-        )
+    for line in problem_lines(result.problems):
+        command.stderr.write(line)
     if result.closed:
         write(f"Left out {result.closed:,} closed establishments.")
     if result.outside:
