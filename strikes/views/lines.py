@@ -134,17 +134,17 @@ def _rep_day_page(
         strike_day=day, school=school, viewer=request.viewer, open_line_id=open_line_id
     )
     rules = sel.rules_for(day)
+    rows = {
+        "show_names": show_names,
+        "advised": _advised(),
+        "advice": ADVICE,
+        "edit_url": _url_parts("strikes:rep-shift-edit"),
+        "remove_url": _url_parts("strikes:rep-shift-remove"),
+        "csrf_token": get_token(request),
+    }
     for line in lines:
         if line.opened:
-            line.coming_html = shift_rows(
-                line.coming,
-                show_names=show_names,
-                advised=_advised(),
-                advice=ADVICE,
-                edit_url=_url_parts("strikes:rep-shift-edit"),
-                remove_url=_url_parts("strikes:rep-shift-remove"),
-                csrf_token=get_token(request),
-            )
+            line.coming_html = shift_rows(line.coming, **rows)
     context = {
         "called": called,
         "day": day,
